@@ -1,0 +1,236 @@
+"""The process-wide client: settings, the tracer provider, exporters, instrumentors, exit hooks.
+
+Never replaces a TracerProvider the application (or ``opentelemetry-instrument``) set up: it adds
+its span processor to that provider. Only when none is set does it create and install one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+
+from .config import Config
+from .content import set_capture_content
+from .exporting import ExportPipeline, build_span_exporter
+from .ids import SessionIdGenerator
+from .internal_errors import handle_internal_errors
+from .lifecycle import ExitHooks
+from .processor import SessionSpanProcessor
+from .registry import registry
+from .session import EndState, Session, normalize_tags
+from .summary import enable as enable_summaries
+from .summary import report_ended
+from .version import __version__
+
+logger = logging.getLogger("agentops_otel")
+
+# (module, class, is an LLM client instrumentor). Each is used only where its module imports.
+_INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
+    ("opentelemetry.instrumentation.threading", "ThreadingInstrumentor", False),
+)
+# Settings that can change while running; the rest shape the pipeline built by init().
+_LIVE_SETTINGS = frozenset({"default_tags", "skip_auto_end_session", "capture_content", "quiet", "flush_timeout"})
+SHUTDOWN_REASON = "agentops.shutdown() was called"
+
+
+class Client:
+    """Everything one ``init()`` set up; ``shutdown()`` takes it down again."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        add_exporter: bool = False,
+    ) -> None:
+        self.config = config
+        self.provider, created = _provider_for(tracer_provider, config)
+        self.provider.add_span_processor(SessionSpanProcessor(registry))
+        self._pipeline: ExportPipeline | None = None
+        if created or add_exporter:
+            exporter = build_span_exporter(config)
+            if exporter is not None:
+                self._pipeline = ExportPipeline(exporter, config)
+                self.provider.add_span_processor(self._pipeline.processor)
+        self.tracer = self.provider.get_tracer("agentops_otel", __version__)
+        enable_summaries(config.quiet)
+        set_capture_content(config.capture_content)
+        self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
+        self._instrument(llm_calls=config.instrument_llm_calls)
+        self._hooks = ExitHooks(self)
+        self._hooks.install()
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def start_session(
+        self, tags: str | Iterable[str] | None = (), *, inherited_session_id: str | None = None, name: str | None = None
+    ) -> Session:
+        """Start a session with the default tags followed by `tags`."""
+        return Session(
+            self.tracer,
+            registry,
+            tags=normalize_tags([*self.config.default_tags, *normalize_tags(tags)]),
+            name=name,
+            inherited_session_id=inherited_session_id,
+            on_end=report_ended,
+        )
+
+    def end_all_sessions(self, end_state: EndState, end_state_reason: str | None) -> None:
+        """End every running session (from any thread)."""
+        registry.end_all(end_state, end_state_reason)
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def configure(self, arguments: Mapping[str, object]) -> None:
+        """Apply settings that can change while running; warn about the rest."""
+        given = {name: value for name, value in arguments.items() if value is not None}
+        checked = self.config.with_arguments(given)  # every argument is checked, live or not
+        live = {name: getattr(checked, name) for name in given if name in _LIVE_SETTINGS}
+        self.config = dataclasses.replace(self.config, **live)
+        for name in sorted(set(given) - _LIVE_SETTINGS):
+            logger.warning("agentops.configure(%s=...) takes effect only at agentops.init(); ignored.", name)
+        enable_summaries(self.config.quiet)
+        set_capture_content(self.config.capture_content)
+
+    # --- instrumentation ------------------------------------------------------------------------
+
+    def _instrument(self, *, llm_calls: bool) -> None:
+        for module_name, class_name, is_llm in _INSTRUMENTORS:
+            if is_llm and not llm_calls:
+                continue
+            try:
+                instrumentor: BaseInstrumentor = getattr(importlib.import_module(module_name), class_name)()
+            except ImportError:
+                logger.debug("%s is not installed; not instrumenting it.", module_name)
+                continue
+            if instrumentor.is_instrumented_by_opentelemetry:
+                continue  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
+            with handle_internal_errors(f"instrumenting with {class_name}"):
+                instrumentor.instrument(tracer_provider=self.provider)
+                self._instrumentors.append((instrumentor, is_llm))
+
+    def stop_instrumenting(self, *, llm_only: bool = True) -> None:
+        """Undo our instrumentation (by default only the LLM clients', as AgentOps did)."""
+        kept: list[tuple[BaseInstrumentor, bool]] = []
+        for instrumentor, is_llm in self._instrumentors:
+            if llm_only and not is_llm:
+                kept.append((instrumentor, is_llm))
+                continue
+            with handle_internal_errors("removing instrumentation"):
+                instrumentor.uninstrument()
+        self._instrumentors = kept
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Export queued spans, waiting at most the flush timeout."""
+        if self._pipeline is not None:
+            self._pipeline.flush(self.config.flush_timeout)
+
+    def close(self) -> None:
+        """Export queued spans and stop exporting, waiting at most the flush timeout."""
+        if self._pipeline is not None:
+            self._pipeline.shutdown(self.config.flush_timeout)
+
+    def shutdown(self) -> None:
+        """End running sessions, undo instrumentation and hooks, flush and stop exporting."""
+        self.end_all_sessions(EndState.INDETERMINATE, SHUTDOWN_REASON)
+        self.stop_instrumenting(llm_only=False)
+        self._hooks.uninstall()
+        self.close()
+
+
+def _provider_for(tracer_provider: TracerProvider | None, config: Config) -> tuple[TracerProvider, bool]:
+    """The provider to record on, and whether we created it."""
+    if tracer_provider is not None:
+        return tracer_provider, False
+    current: Any = trace.get_tracer_provider()
+    if hasattr(current, "add_span_processor"):
+        return current, False
+    if not isinstance(current, trace.ProxyTracerProvider):
+        logger.warning(
+            "The global tracer provider %s cannot take span processors; agentops-otel records on its own provider.",
+            type(current).__name__,
+        )
+    provider = TracerProvider(resource=_resource(config), id_generator=SessionIdGenerator())
+    if isinstance(current, trace.ProxyTracerProvider):
+        trace.set_tracer_provider(provider)
+    return provider, True
+
+
+def _resource(config: Config) -> Resource:
+    resource_attributes: dict[str, str] = {
+        "telemetry.distro.name": "agentops-otel",
+        "telemetry.distro.version": __version__,
+    }
+    if config.service_name:
+        resource_attributes["service.name"] = config.service_name
+    return Resource.create(resource_attributes)
+
+
+_lock = threading.Lock()
+_client: Client | None = None
+_pending: dict[str, object] = {}  # configure() before init(): used by the next init()
+
+
+def get_client() -> Client | None:
+    """The running client, if ``init()`` was called (and not shut down since)."""
+    return _client
+
+
+def init(arguments: Mapping[str, Any], tracer_provider: TracerProvider | None = None) -> Client | None:
+    """Create the process's client; None (and a warning) if one is already running."""
+    client, created = _get_or_create(arguments, tracer_provider)
+    if created:
+        return client
+    logger.warning(
+        "agentops.init() was already called; keeping the running client. "
+        "Use agentops.configure(...) to change settings, agentops.start_session() for another session."
+    )
+    return None
+
+
+def get_or_create_client() -> Client:
+    """The running client, creating one with default settings if ``init()`` was not called."""
+    return _get_or_create({}, None)[0]
+
+
+def configure(arguments: Mapping[str, object]) -> None:
+    """Change settings: on the running client, or for the next ``init()`` if there is none yet."""
+    with _lock:
+        client = _client
+        if client is None:
+            Config.load({**_pending, **arguments})  # check now, so a bad value fails at this call
+            _pending.update({name: value for name, value in arguments.items() if value is not None})
+            return
+    client.configure(arguments)
+
+
+def _get_or_create(arguments: Mapping[str, Any], tracer_provider: TracerProvider | None) -> tuple[Client, bool]:
+    global _client
+    with _lock:
+        if _client is not None:
+            return _client, False
+        arguments = {**_pending, **{name: value for name, value in arguments.items() if value is not None}}
+        _pending.clear()
+        add_exporter = arguments.get("exporter") is not None or arguments.get("traces_file") is not None
+        _client = Client(Config.load(arguments), tracer_provider=tracer_provider, add_exporter=add_exporter)
+        return _client, True
+
+
+def shutdown() -> None:
+    """Shut the running client down, so a later ``init()`` starts afresh."""
+    global _client
+    with _lock:
+        client, _client = _client, None
+    if client is not None:
+        client.shutdown()

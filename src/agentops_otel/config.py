@@ -1,0 +1,154 @@
+"""Settings: one table of (environment variables, default, parser), read once per ``init()``.
+
+Precedence, lowest first: OpenTelemetry's own variables, then ``AGENTOPS_*`` ones, then the
+arguments of ``init()``/``configure()``. A bad environment value is a warning and the default
+(the program still starts); a bad argument is an :class:`InvalidArgumentError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from .exceptions import InvalidArgumentError
+from .exporting import EXPORTER_NAMES
+from .session import normalize_tags
+
+T = TypeVar("T")
+logger = logging.getLogger("agentops_otel")
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE or lowered in _FALSE:
+        return lowered in _TRUE
+    raise ValueError(text)
+
+
+def _check_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise InvalidArgumentError(f"Invalid value {value!r}: expected True or False.")
+
+
+def _check_millis(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise InvalidArgumentError(f"Invalid value {value!r}: expected a positive whole number of milliseconds/items.")
+
+
+def _parse_millis(text: str) -> int:
+    return _check_millis(int(text))
+
+
+def _check_str(value: object) -> str:
+    if isinstance(value, str) and value:
+        return value
+    raise InvalidArgumentError(f"Invalid value {value!r}: expected a non-empty string.")
+
+
+def _check_exporter(value: object) -> SpanExporter | str:
+    if isinstance(value, SpanExporter):
+        return value
+    if isinstance(value, str) and value.strip().lower() in EXPORTER_NAMES:
+        return value.strip().lower()
+    raise InvalidArgumentError.expected("exporter", value, [*EXPORTER_NAMES, "a SpanExporter instance"])
+
+
+def _check_tags(value: object) -> tuple[str, ...]:
+    return tuple(normalize_tags(value))  # type: ignore[arg-type]  # normalize_tags checks it
+
+
+def _parse_tags(text: str) -> tuple[str, ...]:
+    return tuple(normalize_tags([tag.strip() for tag in text.split(",") if tag.strip()]))
+
+
+def _parse_exporter(text: str) -> SpanExporter | str:
+    # OTEL_TRACES_EXPORTER may list several; one file/OTLP destination is what we set up.
+    return _check_exporter(text.split(",", 1)[0])
+
+
+@dataclass(frozen=True)
+class _Param(Generic[T]):
+    env_vars: tuple[str, ...]  # highest priority first
+    default: T
+    check: Callable[[object], T]
+    parse: Callable[[str], T]
+
+
+_PARAMS: dict[str, _Param[Any]] = {
+    "api_key": _Param(("AGENTOPS_API_KEY",), None, _check_str, str),
+    "default_tags": _Param(("AGENTOPS_DEFAULT_TAGS",), (), _check_tags, _parse_tags),
+    "auto_start_session": _Param(("AGENTOPS_AUTO_START_SESSION",), True, _check_bool, _parse_bool),
+    "instrument_llm_calls": _Param(("AGENTOPS_INSTRUMENT_LLM_CALLS",), True, _check_bool, _parse_bool),
+    "skip_auto_end_session": _Param(("AGENTOPS_SKIP_AUTO_END_SESSION",), False, _check_bool, _parse_bool),
+    "max_wait_time": _Param(("AGENTOPS_MAX_WAIT_TIME",), 5000, _check_millis, _parse_millis),
+    "max_queue_size": _Param(("AGENTOPS_MAX_QUEUE_SIZE",), 512, _check_millis, _parse_millis),
+    "service_name": _Param(("AGENTOPS_SERVICE_NAME",), None, _check_str, str),
+    "exporter": _Param(("AGENTOPS_EXPORTER", "OTEL_TRACES_EXPORTER"), None, _check_exporter, _parse_exporter),
+    "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, str),
+    "capture_content": _Param(("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_bool),
+    "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
+    "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, resolved. ``docs/configuration.md`` documents each one."""
+
+    api_key: str | None
+    default_tags: tuple[str, ...]
+    auto_start_session: bool
+    instrument_llm_calls: bool
+    skip_auto_end_session: bool
+    max_wait_time: int
+    max_queue_size: int
+    service_name: str | None
+    exporter: SpanExporter | str | None
+    traces_file: str
+    capture_content: bool
+    quiet: bool
+    flush_timeout: int
+
+    @classmethod
+    def load(cls, arguments: Mapping[str, object] = {}, environ: Mapping[str, str] | None = None) -> Config:
+        """Resolve every setting from `arguments` (None = not given), the environment and defaults."""
+        _reject_unknown(arguments)
+        environ = os.environ if environ is None else environ
+        return cls(**{name: _resolve(name, param, arguments.get(name), environ) for name, param in _PARAMS.items()})
+
+    def with_arguments(self, arguments: Mapping[str, object]) -> Config:
+        """This config with the given (non-None) arguments applied, for ``configure()``."""
+        _reject_unknown(arguments)
+        changes = {name: _PARAMS[name].check(value) for name, value in arguments.items() if value is not None}
+        return dataclasses.replace(self, **changes)
+
+
+def _reject_unknown(arguments: Mapping[str, object]) -> None:
+    unknown = sorted(set(arguments) - set(_PARAMS))
+    if unknown:
+        raise InvalidArgumentError.expected("setting", unknown[0], sorted(_PARAMS))
+
+
+def _resolve(name: str, param: _Param[T], argument: object, environ: Mapping[str, str]) -> T:
+    if argument is not None:
+        return param.check(argument)
+    for variable in param.env_vars:
+        text = environ.get(variable)
+        if text is None:
+            continue
+        try:
+            return param.parse(text)
+        except ValueError:
+            logger.warning("Ignoring %s=%.60r: not a valid %s; using %r.", variable, text, name, param.default)
+    return param.default

@@ -1,0 +1,74 @@
+"""SessionSpanProcessor: joins spans to sessions and keeps the sessions' roll-ups.
+
+It runs on the thread that starts or ends every span of the process (other libraries' too), so
+it never raises and never blocks: one baggage read on start, one dict lookup on end.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from opentelemetry import baggage
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+
+from . import attributes as attrs
+from .ids import is_session_id
+from .registry import SessionRegistry
+from .session import EndState
+
+logger = logging.getLogger("agentops_otel")
+
+
+class SessionSpanProcessor(SpanProcessor):
+    """Stamps ``session.id`` from baggage on span start; feeds session roll-ups on span end.
+
+    Stamping is our own rather than ``opentelemetry-processor-baggage``'s: that processor's
+    predicate sees only the baggage key, and a ``session.id`` arriving from another service is
+    untrusted input that must be validated before it is written on our spans.
+    """
+
+    def __init__(self, registry: SessionRegistry) -> None:
+        self._registry = registry
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        """Stamp the session id found in the parent context's baggage, if it is a valid one."""
+        session_id = baggage.get_baggage(attrs.SESSION_ID, parent_context)
+        if session_id is None:
+            return
+        if not isinstance(session_id, str) or not (self._registry.get(session_id) or is_session_id(session_id)):
+            logger.debug("Ignoring a malformed session.id in baggage: %.40r", session_id)
+            return
+        span.set_attribute(attrs.SESSION_ID, session_id)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Count a child span into its running session; check a session root's status."""
+        span_attributes = span.attributes
+        if not span_attributes:
+            return
+        end_state = span_attributes.get(attrs.SESSION_END_STATE)
+        if end_state is not None:
+            self._check_root_status(span, end_state)
+            return
+        session_id = span_attributes.get(attrs.SESSION_ID)
+        session = self._registry.get(session_id) if isinstance(session_id, str) else None
+        if session is not None:
+            session.stats.add(span)
+
+    def _check_root_status(self, span: ReadableSpan, end_state: object) -> None:
+        """The session sets its status before ending; this catches anything that undid that."""
+        try:
+            expected = EndState.parse(end_state).status(None).status_code
+        except ValueError:
+            expected = None
+        if span.status.status_code is not expected:
+            logger.warning(
+                "Session span %s ended with status %s but end state %s", span.name, span.status.status_code, end_state
+            )
+
+    def shutdown(self) -> None:
+        """Nothing to release: roll-ups live on the sessions."""
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Nothing is buffered here."""
+        return True

@@ -1,0 +1,111 @@
+"""Per-session roll-ups, fed by the span processor from the spans themselves.
+
+Counting from ended spans (rather than keeping a second bookkeeping next to them) means the
+numbers on the root span, in ``get_analytics()`` and in any backend always agree.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
+    GEN_AI_OPERATION_NAME,
+    GEN_AI_USAGE_INPUT_TOKENS,
+    GEN_AI_USAGE_OUTPUT_TOKENS,
+    GenAiOperationNameValues,
+)
+from opentelemetry.trace import StatusCode
+from opentelemetry.util.types import AttributeValue
+
+from . import attributes as attrs
+
+_LLM_OPERATIONS = frozenset(
+    op.value
+    for op in (
+        GenAiOperationNameValues.CHAT,
+        GenAiOperationNameValues.TEXT_COMPLETION,
+        GenAiOperationNameValues.GENERATE_CONTENT,
+        GenAiOperationNameValues.EMBEDDINGS,
+    )
+)
+_TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
+
+
+class SessionStats:
+    """Counts and sums over the child spans of one session that ended while it ran."""
+
+    __slots__ = (
+        "_closed",
+        "_lock",
+        "actions",
+        "cost_usd",
+        "errors",
+        "input_tokens",
+        "llm_calls",
+        "output_tokens",
+        "spans",
+        "tool_calls",
+    )
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        self.spans = 0
+        self.llm_calls = 0
+        self.tool_calls = 0
+        self.actions = 0
+        self.errors = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.cost_usd = 0.0  # a float running sum; converted to Decimal once, at the end
+
+    def add(self, span: ReadableSpan) -> None:
+        """Count one ended child span; ignored once the session has closed its books."""
+        span_attributes = span.attributes or {}
+        operation = span_attributes.get(GEN_AI_OPERATION_NAME)
+        is_llm = operation in _LLM_OPERATIONS
+        with self._lock:
+            if self._closed:
+                return
+            self.spans += 1
+            if is_llm:
+                self.llm_calls += 1
+                self.input_tokens += _int(span_attributes.get(GEN_AI_USAGE_INPUT_TOKENS))
+                self.output_tokens += _int(span_attributes.get(GEN_AI_USAGE_OUTPUT_TOKENS))
+                self.cost_usd += _float(span_attributes.get(attrs.LLM_COST_USD))
+            elif operation == _TOOL_OPERATION:
+                self.tool_calls += 1
+            elif span_attributes.get(attrs.EVENT_TYPE) == "action":
+                self.actions += 1
+            if span.status.status_code is StatusCode.ERROR:
+                self.errors += 1
+
+    def close(self) -> dict[str, AttributeValue]:
+        """Stop counting and return the roll-up attributes for the root span."""
+        with self._lock:
+            self._closed = True
+            return {
+                attrs.SESSION_SPANS: self.spans,
+                attrs.SESSION_LLM_CALLS: self.llm_calls,
+                attrs.SESSION_TOOL_CALLS: self.tool_calls,
+                attrs.SESSION_ACTIONS: self.actions,
+                attrs.SESSION_ERRORS: self.errors,
+                attrs.SESSION_INPUT_TOKENS: self.input_tokens,
+                attrs.SESSION_OUTPUT_TOKENS: self.output_tokens,
+                attrs.SESSION_COST_USD: self.cost_usd,
+            }
+
+    @property
+    def cost(self) -> Decimal:
+        """The session's LLM cost in USD, as the Decimal that ``end_session`` returns."""
+        return Decimal(repr(self.cost_usd))
+
+
+def _int(value: AttributeValue | None) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _float(value: AttributeValue | None) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0

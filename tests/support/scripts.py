@@ -1,0 +1,60 @@
+"""Run a small Python program in a real subprocess, as a user's script would run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+from tests.support.otlp_receiver import OTLPReceiver
+
+PROTOCOLS = ("grpc", "http/protobuf")
+
+
+def otlp_env(receiver: OTLPReceiver, protocol: str) -> dict[str, str]:
+    """Environment that points the standard OTLP variables at the test receiver."""
+    endpoint = f"http://{receiver.grpc_endpoint}" if protocol == "grpc" else receiver.http_endpoint
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": protocol}
+
+
+def write_script(directory: Path, code: str) -> Path:
+    path = directory / "app.py"
+    path.write_text(textwrap.dedent(code))
+    return path
+
+
+def run_script(
+    directory: Path, code: str, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` as ``python app.py`` in `directory`; bounded by `timeout` seconds."""
+    return subprocess.run(
+        [sys.executable, str(write_script(directory, code))],
+        cwd=directory,
+        env=script_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def start_script(directory: Path, code: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start `code` as ``python app.py`` without waiting, for signal tests."""
+    return subprocess.Popen(
+        [sys.executable, str(write_script(directory, code))],
+        cwd=directory,
+        env=script_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def script_env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OTEL_", "AGENTOPS_"))}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    env.update(extra or {})
+    return env

@@ -1,0 +1,129 @@
+"""Where spans go, checked in real subprocesses (the global tracer provider is per process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.otlp_receiver import OTLPReceiver
+from tests.support.scripts import run_script
+
+
+def file_spans(path: Path) -> list[dict[str, object]]:
+    """Spans from an OTLP JSON-lines file, as the json-file exporter writes it."""
+    spans: list[dict[str, object]] = []
+    for line in path.read_text().splitlines():
+        for resource_spans in json.loads(line)["resourceSpans"]:
+            for scope_spans in resource_spans["scopeSpans"]:
+                spans.extend(scope_spans["spans"])
+    return spans
+
+
+def attribute(span: dict[str, object], key: str) -> object:
+    for item in span["attributes"]:  # type: ignore[attr-defined]
+        if item["key"] == key:
+            return next(iter(item["value"].values()))
+    raise KeyError(key)
+
+
+def test_embedded_default_writes_otlp_json_lines(tmp_path: Path) -> None:
+    code = """
+        import agentops_otel as agentops
+        from opentelemetry import trace
+        session = agentops.start_session(["demo"])   # no init(): defaults
+        with session, trace.get_tracer("app").start_as_current_span("step"):
+            pass
+        print(session.session_id)
+    """
+    result = run_script(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    spans = file_spans(tmp_path / "agentops-traces.jsonl")
+    by_name = {span["name"]: span for span in spans}
+    session_id = result.stdout.strip()
+    assert set(by_name) == {"session", "step"}
+    assert by_name["session"]["traceId"] == session_id.replace("-", "")
+    assert attribute(by_name["step"], "session.id") == session_id
+    assert attribute(by_name["session"], "agentops.session.end_state") == "Success"
+
+
+def test_traces_file_argument_and_env_choose_the_path(tmp_path: Path) -> None:
+    code = "import agentops_otel as agentops; agentops.init(traces_file='custom.jsonl').end_session('Success')"
+    assert run_script(tmp_path, code).returncode == 0
+    assert [span["name"] for span in file_spans(tmp_path / "custom.jsonl")] == ["session"]
+    code = "import agentops_otel as agentops; agentops.init().end_session('Success')"
+    assert run_script(tmp_path, code, {"AGENTOPS_TRACES_FILE": "env.jsonl"}).returncode == 0
+    assert [span["name"] for span in file_spans(tmp_path / "env.jsonl")] == ["session"]
+
+
+def test_an_unwritable_traces_file_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    code = "import agentops_otel as agentops; agentops.init(traces_file='/nonexistent/dir/t.jsonl').end_session('Fail')"
+    result = run_script(tmp_path, code)
+    assert result.returncode == 0
+    assert "Cannot write traces to /nonexistent/dir/t.jsonl" in result.stderr
+
+
+def test_an_existing_global_provider_is_reused_never_replaced(tmp_path: Path) -> None:
+    code = """
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+
+        import agentops_otel as agentops
+        session = agentops.init()
+        with session, trace.get_tracer("app").start_as_current_span("step"):
+            pass
+        assert trace.get_tracer_provider() is provider
+        spans = exporter.get_finished_spans()
+        print(sorted((s.name, s.attributes.get("session.id") == session.session_id) for s in spans))
+    """
+    result = run_script(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[('session', True), ('step', True)]"
+    assert "Overriding" not in result.stderr
+    assert not (tmp_path / "agentops-traces.jsonl").exists()  # the application's provider exports
+
+
+@pytest.mark.parametrize(
+    ("exporter_argument", "env"),
+    [
+        ("'otlp_http'", {"OTEL_EXPORTER_OTLP_ENDPOINT": "{http}"}),
+        ("'otlp'", {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://{grpc}"}),
+        (
+            "None",
+            {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "{http}/v1/traces", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"},
+        ),
+        (
+            "OTLPSpanExporter(endpoint='{grpc}', insecure=True)",
+            {},
+        ),
+    ],
+    ids=["otlp_http name", "otlp name", "traces endpoint env", "exporter instance"],
+)
+def test_exporter_choices_reach_the_receiver(
+    tmp_path: Path, receiver: OTLPReceiver, exporter_argument: str, env: dict[str, str]
+) -> None:
+    endpoints = {"http": receiver.http_endpoint, "grpc": receiver.grpc_endpoint}
+    code = f"""
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+        import agentops_otel as agentops
+        agentops.init(exporter={exporter_argument.format(**endpoints)}).end_session("Success")
+    """
+    result = run_script(tmp_path, code, {key: value.format(**endpoints) for key, value in env.items()})
+    assert result.returncode == 0, result.stderr
+    (root,) = receiver.wait_for_spans(lambda spans: len(spans) == 1)
+    assert root["name"] == "session" and root["status_code"] == "OK"
+    assert not (tmp_path / "agentops-traces.jsonl").exists()
+
+
+def test_console_exporter_by_otel_env(tmp_path: Path) -> None:
+    code = "import agentops_otel as agentops; agentops.init().end_session('Success')"
+    result = run_script(tmp_path, code, {"OTEL_TRACES_EXPORTER": "console"})
+    assert result.returncode == 0
+    assert '"name": "session"' in result.stdout

@@ -1,0 +1,79 @@
+"""SessionSpanProcessor: which spans get ``session.id``, and what remote baggage is trusted."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from opentelemetry import baggage
+from opentelemetry import context as otel_context
+from opentelemetry.sdk.trace import TracerProvider
+
+import agentops_otel as agentops
+from agentops_otel.processor import SessionSpanProcessor
+from agentops_otel.registry import SessionRegistry
+from tests.conftest import Recorded
+
+
+def span_under_baggage(recorded: Recorded, value: str) -> dict[str, object]:
+    """Start a span in a context whose baggage carries `value` as session.id (as from a request)."""
+    token = otel_context.attach(baggage.set_baggage("session.id", value))
+    try:
+        with recorded.provider.get_tracer("tests").start_as_current_span("remote child"):
+            pass
+    finally:
+        otel_context.detach(token)
+    return dict(recorded.one("remote child").attributes or {})
+
+
+def test_a_remote_well_formed_session_id_is_stamped(recorded: Recorded) -> None:
+    remote = "0b6f3c58-8a43-4b6e-9d3e-0c64f7a1b2c3"
+    assert span_under_baggage(recorded, remote)["session.id"] == remote
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "not-an-id",
+        "0B6F3C58-8A43-4B6E-9D3E-0C64F7A1B2C3",  # not canonical
+        "0b6f3c58-8a43-4b6e-9d3e-0c64f7a1b2c3" + "x" * 10_000,
+        "'; DROP TABLE sessions; --",
+        "",
+    ],
+)
+def test_a_malformed_or_oversized_remote_session_id_is_ignored(
+    recorded: Recorded, forged: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="agentops_otel"):
+        assert "session.id" not in span_under_baggage(recorded, forged)
+    assert "malformed session.id" in caplog.text
+
+
+def test_spans_outside_any_session_context_are_not_stamped_even_in_single_mode(recorded: Recorded) -> None:
+    agentops.start_session()
+    with recorded.provider.get_tracer("tests").start_as_current_span("elsewhere"):
+        pass
+    assert "session.id" not in (recorded.one("elsewhere").attributes or {})
+
+
+def test_other_instrumentations_spans_in_a_session_are_stamped(recorded: Recorded) -> None:
+    with agentops.start_session() as session:
+        other = recorded.provider.get_tracer("opentelemetry.instrumentation.httpx")
+        with other.start_as_current_span("GET"), other.start_as_current_span("nested"):
+            pass
+    assert {span.name: (span.attributes or {}).get("session.id") for span in recorded.spans} == {
+        "nested": session.session_id,
+        "GET": session.session_id,
+        "session": session.session_id,
+    }
+    assert session.stats.spans == 2
+
+
+def test_processor_never_raises_on_odd_spans() -> None:
+    provider = TracerProvider()
+    provider.add_span_processor(SessionSpanProcessor(SessionRegistry()))
+    tracer = provider.get_tracer("tests")
+    with tracer.start_as_current_span("root end state", attributes={"agentops.session.end_state": "bogus"}):
+        pass
+    with tracer.start_as_current_span("unknown session", attributes={"session.id": 3}):
+        pass
