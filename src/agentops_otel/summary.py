@@ -37,7 +37,8 @@ _handler = _StderrHandler()
 def enable(quiet: bool) -> None:
     """Show summaries on stderr unless `quiet`."""
     summary_logger.propagate = False
-    summary_logger.setLevel(logging.INFO)
+    # WARNING when quiet, so report_ended() costs a level check rather than a log record.
+    summary_logger.setLevel(logging.WARNING if quiet else logging.INFO)
     if quiet:
         summary_logger.removeHandler(_handler)
     elif _handler not in summary_logger.handlers:
