@@ -44,7 +44,7 @@ def init(
     """
     if inherited_session_id is not None:
         parse_session_id(inherited_session_id)  # a bad id fails before anything is set up
-    client = _client.init(
+    return _client.init(
         {
             "api_key": api_key,
             "default_tags": default_tags,
@@ -59,12 +59,8 @@ def init(
             "capture_content": capture_content,
         },
         tracer_provider,
+        inherited_session_id,
     )
-    if client is None:
-        return None
-    if inherited_session_id is not None:
-        return client.start_session(inherited_session_id=inherited_session_id)
-    return client.start_session() if client.config.auto_start_session else None
 
 
 def start_session(

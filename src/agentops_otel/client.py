@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.sdk.resources import Resource
@@ -51,6 +52,7 @@ class Client:
         *,
         tracer_provider: TracerProvider | None = None,
         add_exporter: bool = False,
+        instrument: bool = True,
     ) -> None:
         self.config = config
         self.provider, created = _provider_for(tracer_provider, config)
@@ -62,10 +64,14 @@ class Client:
                 self._pipeline = ExportPipeline(exporter, config)
                 self.provider.add_span_processor(self._pipeline.processor)
         self.tracer = self.provider.get_tracer("agentops_otel", __version__)
+        # Set up by `opentelemetry-instrument` (distro.py): the app's first init() adopts this client.
+        self.awaiting_init = False
+        self.process_session: Session | None = None
         enable_summaries(config.quiet)
         set_capture_content(config.capture_content)
         self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
-        self._instrument(llm_calls=config.instrument_llm_calls)
+        if instrument:
+            self._instrument(llm_calls=config.instrument_llm_calls)
         self._hooks = ExitHooks(self)
         self._hooks.install()
 
@@ -90,14 +96,15 @@ class Client:
 
     # --- settings -------------------------------------------------------------------------------
 
-    def configure(self, arguments: Mapping[str, object]) -> None:
+    def configure(self, arguments: Mapping[str, object], built_by: str = "agentops.init()") -> None:
         """Apply settings that can change while running; warn about the rest."""
         given = {name: value for name, value in arguments.items() if value is not None}
-        checked = self.config.with_arguments(given)  # every argument is checked, live or not
+        # Every setting is checked, live or not; tracer_provider is not a setting but can arrive here.
+        checked = self.config.with_arguments({k: v for k, v in given.items() if k != "tracer_provider"})
         live = {name: getattr(checked, name) for name in given if name in _LIVE_SETTINGS}
         self.config = dataclasses.replace(self.config, **live)
         for name in sorted(set(given) - _LIVE_SETTINGS):
-            logger.warning("agentops.configure(%s=...) takes effect only at agentops.init(); ignored.", name)
+            logger.warning("%s=... is ignored: the export pipeline was already set up by %s.", name, built_by)
         enable_summaries(self.config.quiet)
         set_capture_content(self.config.capture_content)
 
@@ -107,27 +114,30 @@ class Client:
         for module_name, class_name, is_llm in _INSTRUMENTORS:
             if is_llm and not llm_calls:
                 continue
-            try:
-                instrumentor: BaseInstrumentor = getattr(importlib.import_module(module_name), class_name)()
-            except ImportError:
-                logger.debug("%s is not installed; not instrumenting it.", module_name)
-                continue
-            if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor = _instrumentor(module_name, class_name)
+            if instrumentor is None or instrumentor.is_instrumented_by_opentelemetry:
                 continue  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
             with handle_internal_errors(f"instrumenting with {class_name}"):
                 instrumentor.instrument(tracer_provider=self.provider)
                 self._instrumentors.append((instrumentor, is_llm))
 
-    def stop_instrumenting(self, *, llm_only: bool = True) -> None:
-        """Undo our instrumentation (by default only the LLM clients', as AgentOps did)."""
-        kept: list[tuple[BaseInstrumentor, bool]] = []
-        for instrumentor, is_llm in self._instrumentors:
-            if llm_only and not is_llm:
-                kept.append((instrumentor, is_llm))
-                continue
+    def stop_instrumenting(self) -> None:
+        """Stop recording LLM calls (AgentOps 0.3), whoever instrumented the clients.
+
+        Instrumentors are singletons, so this also undoes what ``opentelemetry-instrument`` did.
+        """
+        for module_name, class_name, is_llm in _INSTRUMENTORS:
+            instrumentor = _instrumentor(module_name, class_name) if is_llm else None
+            if instrumentor is not None and instrumentor.is_instrumented_by_opentelemetry:
+                with handle_internal_errors("removing instrumentation"):
+                    instrumentor.uninstrument()
+        self._instrumentors = [(instrumentor, is_llm) for instrumentor, is_llm in self._instrumentors if not is_llm]
+
+    def _uninstrument_ours(self) -> None:
+        for instrumentor, _is_llm in self._instrumentors:
             with handle_internal_errors("removing instrumentation"):
                 instrumentor.uninstrument()
-        self._instrumentors = kept
+        self._instrumentors = []
 
     # --- export ---------------------------------------------------------------------------------
 
@@ -144,9 +154,19 @@ class Client:
     def shutdown(self) -> None:
         """End running sessions, undo instrumentation and hooks, flush and stop exporting."""
         self.end_all_sessions(EndState.INDETERMINATE, SHUTDOWN_REASON)
-        self.stop_instrumenting(llm_only=False)
+        self._uninstrument_ours()
         self._hooks.uninstall()
         self.close()
+
+
+def _instrumentor(module_name: str, class_name: str) -> BaseInstrumentor | None:
+    """The (singleton) instrumentor, or None when its library or client is not installed."""
+    try:
+        instrumentor: BaseInstrumentor = getattr(importlib.import_module(module_name), class_name)()
+    except ImportError:
+        logger.debug("%s is not installed; not instrumenting it.", module_name)
+        return None
+    return instrumentor
 
 
 def _provider_for(tracer_provider: TracerProvider | None, config: Config) -> tuple[TracerProvider, bool]:
@@ -161,20 +181,18 @@ def _provider_for(tracer_provider: TracerProvider | None, config: Config) -> tup
             "The global tracer provider %s cannot take span processors; agentops-otel records on its own provider.",
             type(current).__name__,
         )
-    provider = TracerProvider(resource=_resource(config), id_generator=SessionIdGenerator())
+    provider = TracerProvider(resource=Resource.create(resource_attributes(config)), id_generator=SessionIdGenerator())
     if isinstance(current, trace.ProxyTracerProvider):
         trace.set_tracer_provider(provider)
     return provider, True
 
 
-def _resource(config: Config) -> Resource:
-    resource_attributes: dict[str, str] = {
-        "telemetry.distro.name": "agentops-otel",
-        "telemetry.distro.version": __version__,
-    }
+def resource_attributes(config: Config) -> dict[str, str]:
+    """Resource attributes we add to the SDK's (which reads OTEL_SERVICE_NAME and friends)."""
+    attributes = {"telemetry.distro.name": "agentops-otel", "telemetry.distro.version": __version__}
     if config.service_name:
-        resource_attributes["service.name"] = config.service_name
-    return Resource.create(resource_attributes)
+        attributes["service.name"] = config.service_name
+    return attributes
 
 
 _lock = threading.Lock()
@@ -187,16 +205,46 @@ def get_client() -> Client | None:
     return _client
 
 
-def init(arguments: Mapping[str, Any], tracer_provider: TracerProvider | None = None) -> Client | None:
-    """Create the process's client; None (and a warning) if one is already running."""
-    client, created = _get_or_create(arguments, tracer_provider)
-    if created:
-        return client
-    logger.warning(
-        "agentops.init() was already called; keeping the running client. "
-        "Use agentops.configure(...) to change settings, agentops.start_session() for another session."
-    )
-    return None
+def init(
+    arguments: Mapping[str, Any], tracer_provider: TracerProvider | None = None, inherited_session_id: str | None = None
+) -> Session | None:
+    """Set up the process's client (or adopt the distro's) and start the session ``init()`` returns."""
+    client, fresh = _get_or_create(arguments, tracer_provider)
+    if not fresh:
+        logger.warning(
+            "agentops.init() was already called; keeping the running client. "
+            "Use agentops.configure(...) to change settings, agentops.start_session() for another session."
+        )
+        return None
+    if inherited_session_id is not None:
+        return client.start_session(inherited_session_id=inherited_session_id)
+    if not client.config.auto_start_session:
+        return None
+    running = client.process_session
+    if running is not None and running.end_state is None:
+        return running  # the distro's AGENTOPS_AUTO_START_SESSION session is this init()'s session
+    return client.start_session()
+
+
+def start_from_distro() -> Client:
+    """Create the client for ``opentelemetry-instrument``, on the provider the SDK just installed.
+
+    Under the distro a session starts only if ``AGENTOPS_AUTO_START_SESSION=true`` asks for one;
+    it then covers the whole process (it is attached to the main thread's context).
+    """
+    global _client
+    with _lock:
+        config = Config.load(_pending, defaults={"auto_start_session": False})
+        _pending.clear()
+        current: Any = trace.get_tracer_provider()
+        provider = current if hasattr(current, "add_span_processor") else None
+        # opentelemetry-instrument loads every instrumentor (ours included) right after this.
+        _client = client = Client(config, tracer_provider=provider, add_exporter=True, instrument=False)
+        client.awaiting_init = True
+    if config.auto_start_session:
+        client.process_session = client.start_session()
+        otel_context.attach(client.process_session.context())  # for the process's lifetime: never detached
+    return client
 
 
 def get_or_create_client() -> Client:
@@ -218,6 +266,16 @@ def configure(arguments: Mapping[str, object]) -> None:
 def _get_or_create(arguments: Mapping[str, Any], tracer_provider: TracerProvider | None) -> tuple[Client, bool]:
     global _client
     with _lock:
+        if _client is not None and _client.awaiting_init:
+            _client.awaiting_init = False
+            # The distro does not start sessions by default; an init() call does, as always.
+            auto_start = Config.load(arguments).auto_start_session
+            _client.config = dataclasses.replace(_client.config, auto_start_session=auto_start)
+            _client.configure(
+                {**arguments, "tracer_provider": tracer_provider} if tracer_provider else arguments,
+                built_by="opentelemetry-instrument",
+            )
+            return _client, True
         if _client is not None:
             return _client, False
         arguments = {**_pending, **{name: value for name, value in arguments.items() if value is not None}}

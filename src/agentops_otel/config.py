@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
@@ -121,11 +121,24 @@ class Config:
     flush_timeout: int
 
     @classmethod
-    def load(cls, arguments: Mapping[str, object] = {}, environ: Mapping[str, str] | None = None) -> Config:
-        """Resolve every setting from `arguments` (None = not given), the environment and defaults."""
+    def load(
+        cls,
+        arguments: Mapping[str, object] = {},
+        environ: Mapping[str, str] | None = None,
+        defaults: Mapping[str, object] = {},
+    ) -> Config:
+        """Resolve every setting from `arguments` (None = not given), the environment and defaults.
+
+        `defaults` replaces built-in defaults, for callers whose defaults differ (the distro).
+        """
         _reject_unknown(arguments)
         environ = os.environ if environ is None else environ
-        return cls(**{name: _resolve(name, param, arguments.get(name), environ) for name, param in _PARAMS.items()})
+        return cls(
+            **{
+                name: _resolve(name, param, arguments.get(name), environ, defaults.get(name, param.default))
+                for name, param in _PARAMS.items()
+            }
+        )
 
     def with_arguments(self, arguments: Mapping[str, object]) -> Config:
         """This config with the given (non-None) arguments applied, for ``configure()``."""
@@ -140,7 +153,7 @@ def _reject_unknown(arguments: Mapping[str, object]) -> None:
         raise InvalidArgumentError.expected("setting", unknown[0], sorted(_PARAMS))
 
 
-def _resolve(name: str, param: _Param[T], argument: object, environ: Mapping[str, str]) -> T:
+def _resolve(name: str, param: _Param[T], argument: object, environ: Mapping[str, str], default: Any) -> T:
     if argument is not None:
         return param.check(argument)
     for variable in param.env_vars:
@@ -150,5 +163,5 @@ def _resolve(name: str, param: _Param[T], argument: object, environ: Mapping[str
         try:
             return param.parse(text)
         except ValueError:
-            logger.warning("Ignoring %s=%.60r: not a valid %s; using %r.", variable, text, name, param.default)
-    return param.default
+            logger.warning("Ignoring %s=%.60r: not a valid %s; using %r.", variable, text, name, default)
+    return cast(T, default)
