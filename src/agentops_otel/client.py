@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,7 +18,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
 from .config import Config
 from .content import set_capture_content
@@ -41,6 +42,10 @@ _INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
 # Settings that can change while running; the rest shape the pipeline built by init().
 _LIVE_SETTINGS = frozenset({"default_tags", "skip_auto_end_session", "capture_content", "quiet", "flush_timeout"})
 SHUTDOWN_REASON = "agentops.shutdown() was called"
+# With message content captured, one prompt can be megabytes; OpenTelemetry's own default is no
+# limit. 32 KiB keeps a batch of such spans within what collectors accept by default.
+DEFAULT_ATTRIBUTE_LENGTH_LIMIT = 32768
+ATTRIBUTE_LENGTH_LIMIT_VARIABLES = ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
 
 
 class Client:
@@ -181,10 +186,21 @@ def _provider_for(tracer_provider: TracerProvider | None, config: Config) -> tup
             "The global tracer provider %s cannot take span processors; agentops-otel records on its own provider.",
             type(current).__name__,
         )
-    provider = TracerProvider(resource=Resource.create(resource_attributes(config)), id_generator=SessionIdGenerator())
+    provider = TracerProvider(
+        resource=Resource.create(resource_attributes(config)),
+        id_generator=SessionIdGenerator(),
+        span_limits=_span_limits(),
+    )
     if isinstance(current, trace.ProxyTracerProvider):
         trace.set_tracer_provider(provider)
     return provider, True
+
+
+def _span_limits() -> SpanLimits | None:
+    """Our attribute length default, unless the standard variables set one (the SDK reads those)."""
+    if any(os.environ.get(name) for name in ATTRIBUTE_LENGTH_LIMIT_VARIABLES):
+        return None
+    return SpanLimits(max_span_attribute_length=DEFAULT_ATTRIBUTE_LENGTH_LIMIT)
 
 
 def resource_attributes(config: Config) -> dict[str, str]:

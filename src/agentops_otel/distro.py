@@ -22,7 +22,12 @@ from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr
 from opentelemetry.sdk._configuration import _OTelSDKConfigurator
 from opentelemetry.util._importlib_metadata import EntryPoint
 
-from .client import resource_attributes, start_from_distro
+from .client import (
+    ATTRIBUTE_LENGTH_LIMIT_VARIABLES,
+    DEFAULT_ATTRIBUTE_LENGTH_LIMIT,
+    resource_attributes,
+    start_from_distro,
+)
 from .config import Config
 from .ids import SessionIdGenerator
 
@@ -44,7 +49,9 @@ class AgentOpsDistro(BaseDistro):  # type: ignore[misc]
     """Loads instrumentors, skipping other GenAI instrumentations of the clients we instrument."""
 
     def _configure(self, **kwargs: Any) -> None:
-        """Nothing to default: the configurator reads the same settings as ``agentops.init()``."""
+        """Default the attribute length limit as ``init()`` does; the rest is read like ``init()``."""
+        if not any(os.environ.get(name) for name in ATTRIBUTE_LENGTH_LIMIT_VARIABLES):
+            os.environ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT"] = str(DEFAULT_ATTRIBUTE_LENGTH_LIMIT)
 
     def load_instrumentor(self, entry_point: EntryPoint, **kwargs: Any) -> None:
         """Instrument `entry_point` unless it would record our LLM calls a second time."""

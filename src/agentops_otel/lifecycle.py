@@ -1,7 +1,8 @@
 """Process exit: end running sessions with the right end state, then flush, within a bound.
 
 Normal exit ends sessions Indeterminate, SIGINT/SIGTERM end them Fail, an uncaught exception
-ends them Fail with its type and message. Every hook chains onto what the application (or
+ends them Fail with its type and message (in a thread: only the session that thread was
+working for through ``session.wrap``). Every hook chains onto what the application (or
 another library) installed before it and can be removed again, never overwriting theirs.
 """
 
@@ -17,13 +18,14 @@ from types import FrameType, TracebackType
 from typing import Protocol
 
 from .internal_errors import handle_internal_errors
-from .session import EndState
+from .session import EndState, session_that_raised
 
 EXIT_REASON = "N/A (process exited without calling agentops.end_session(...))"
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _SignalHandler = Callable[[int, FrameType | None], object] | int | None
 _ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+_ThreadExceptHook = Callable[[threading.ExceptHookArgs], object]
 
 
 class ExitTarget(Protocol):
@@ -46,12 +48,15 @@ class ExitHooks:
         self._target = target
         self._previous_signals: dict[int, _SignalHandler] = {}
         self._previous_excepthook: _ExceptHook | None = None
+        self._previous_thread_excepthook: _ThreadExceptHook | None = None
 
     def install(self) -> None:
         """Register the hooks; signals only from the main thread, as Python requires."""
         atexit.register(self._at_exit)
         self._previous_excepthook = sys.excepthook
         sys.excepthook = self._on_uncaught_exception
+        self._previous_thread_excepthook = threading.excepthook
+        threading.excepthook = self._on_uncaught_thread_exception
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in _SIGNALS:
@@ -66,6 +71,8 @@ class ExitHooks:
         atexit.unregister(self._at_exit)
         if sys.excepthook == self._on_uncaught_exception and self._previous_excepthook is not None:
             sys.excepthook = self._previous_excepthook
+        if threading.excepthook == self._on_uncaught_thread_exception and self._previous_thread_excepthook:
+            threading.excepthook = self._previous_thread_excepthook
         if threading.current_thread() is threading.main_thread():
             for signum, previous in self._previous_signals.items():
                 if signal.getsignal(signum) == self._on_signal:
@@ -84,6 +91,18 @@ class ExitHooks:
             self._target.end_all_sessions(EndState.FAIL, f"{exc_type.__name__}: {exc}")
         previous = self._previous_excepthook or sys.__excepthook__
         previous(exc_type, exc, traceback)
+
+    def _on_uncaught_thread_exception(self, args: threading.ExceptHookArgs) -> None:
+        """A thread died of an exception: end the session it was working for, if `wrap` says which.
+
+        Other sessions carry on: the process (and its other threads) keep running.
+        """
+        if args.exc_value is not None and not issubclass(args.exc_type, SystemExit):  # SystemExit ends the thread only
+            session = session_that_raised(args.exc_value)
+            if session is not None:
+                with handle_internal_errors("ending a session after an uncaught thread exception"):
+                    session.end_session(EndState.FAIL, f"{args.exc_type.__name__}: {args.exc_value}")
+        (self._previous_thread_excepthook or threading.__excepthook__)(args)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         with handle_internal_errors("ending sessions on a signal"):

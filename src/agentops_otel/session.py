@@ -12,6 +12,7 @@ import inspect
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar, Token
 from decimal import Decimal
@@ -32,6 +33,7 @@ from .exceptions import InvalidArgumentError
 from .ids import TraceIdRequest, format_session_id, new_session_id, parse_session_id
 from .internal_errors import handle_internal_errors
 from .stats import SessionStats
+from .values import safe_text
 
 if TYPE_CHECKING:
     from .registry import SessionRegistry
@@ -45,6 +47,19 @@ logger = logging.getLogger("agentops_otel")
 # once, so its tokens cannot live on the Session without tasks detaching each other's contexts.
 _entered: ContextVar[tuple[Token[Context], ...]] = ContextVar("agentops_entered_sessions", default=())
 _traceparent = TraceContextTextMapPropagator()
+# Per thread: the last exception that escaped a `wrap`ped callable, and its session, so an
+# uncaught exception in a thread ends the session that thread was working for (lifecycle.py).
+# An id and a weak reference, so a pool thread keeps neither the traceback nor the session alive.
+_escaped = threading.local()
+
+
+def session_that_raised(error: BaseException) -> Session | None:
+    """The session whose wrapped callable `error` escaped from on this thread, if any."""
+    last: tuple[int, weakref.ref[Session]] | None = getattr(_escaped, "last", None)
+    if last is None or last[0] != id(error):
+        return None
+    _escaped.last = None
+    return last[1]()
 
 
 class EndState(str, Enum):
@@ -89,8 +104,9 @@ def normalize_tags(tags: str | Iterable[str] | None) -> list[str]:
     for tag in tags:
         if not isinstance(tag, str):
             raise InvalidArgumentError(f"Invalid tag {tag!r}: tags must be strings.")
-        if tag not in result:
-            result.append(tag)
+        safe = safe_text(tag)
+        if safe not in result:
+            result.append(safe)
     return result
 
 
@@ -119,7 +135,10 @@ class Session:
         self._stats = SessionStats()
         self._started = time.monotonic()
         self._ended: float | None = None
-        span_name = "session (continued)" if inherited_session_id else f"session {name}" if name else "session"
+        if inherited_session_id:
+            span_name = "session (continued)"
+        else:
+            span_name = f"session {safe_text(name)}" if name else "session"
         with TraceIdRequest(trace_id):
             self._span = tracer.start_span(
                 span_name,
@@ -144,8 +163,10 @@ class Session:
     ) -> Decimal | None:
         """End the session; returns its LLM cost in USD, or None (and a warning) if already ended."""
         state = EndState.parse(end_state)
-        if end_state_reason is not None and not isinstance(end_state_reason, str):
-            raise InvalidArgumentError(f"Invalid end_state_reason {end_state_reason!r}: expected a string.")
+        if end_state_reason is not None:
+            if not isinstance(end_state_reason, str):
+                raise InvalidArgumentError(f"Invalid end_state_reason {end_state_reason!r}: expected a string.")
+            end_state_reason = safe_text(end_state_reason)
         with self._lock:
             if self.end_state is not None:
                 logger.warning(
@@ -262,6 +283,9 @@ class Session:
             token = otel_context.attach(self.context())
             try:
                 result = fn(*args, **kwargs)
+            except BaseException as error:
+                _escaped.last = (id(error), weakref.ref(self))  # for an uncaught-in-thread exception
+                raise
             finally:
                 otel_context.detach(token)
             if inspect.iscoroutine(result):

@@ -45,6 +45,7 @@ HOST = "127.0.0.1"
 FAIL_MODES: dict[str, Failure | None] = {
     "none": None,
     "unavailable": (grpc.StatusCode.UNAVAILABLE, 503),
+    "exhausted": (grpc.StatusCode.RESOURCE_EXHAUSTED, 429),
     "bad_request": (grpc.StatusCode.INVALID_ARGUMENT, 400),
 }
 _READY = re.compile(r"READY grpc=(\d+) http=(\d+)")
@@ -147,7 +148,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
             return self._reply(404)
         if self.server.failure is not None:
             status = self.server.failure[1]
-            return self._reply(status, {"Retry-After": "1"} if status == 503 else {})
+            return self._reply(status, {"Retry-After": "1"} if status in (429, 503) else {})
         request = ExportRequest()
         try:
             if self.headers.get("Content-Encoding", "").lower() == "gzip":

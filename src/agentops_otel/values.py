@@ -1,0 +1,17 @@
+"""Make user-supplied text safe to put on spans.
+
+OTLP encodes strings as UTF-8; one lone surrogate (such as U+D800, easy to get from bad decoding)
+makes the encoder reject the whole batch, losing every span in it. Text from callers (tags,
+reasons, event fields, names) goes through :func:`safe_text` first.
+"""
+
+from __future__ import annotations
+
+
+def safe_text(value: str) -> str:
+    """`value` with anything that cannot be encoded as UTF-8 replaced by ``?``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
