@@ -78,7 +78,9 @@ def test_end_session_accepts_or_raises_a_typed_error(
 
 @settings(max_examples=150, deadline=None)
 @given(tags=st.one_of(anything, st.lists(hostile_text, max_size=4)), name=st.one_of(st.none(), hostile_text))
-def test_tags_and_names_accept_or_raise_a_typed_error(exported: InMemorySpanExporter, tags: object, name: object) -> None:
+def test_tags_and_names_accept_or_raise_a_typed_error(
+    exported: InMemorySpanExporter, tags: object, name: object
+) -> None:
     try:
         session = agentops.start_session(tags, name=name)  # type: ignore[arg-type]
     except agentops.InvalidArgumentError:
