@@ -88,8 +88,7 @@ def test_roll_ups_count_children_that_ended_while_the_session_ran(recorded: Reco
     assert root.attributes is not None
     rollups = {key: value for key, value in root.attributes.items() if key.startswith("agentops.session.")}
     assert rollups == {
-        "agentops.session.tags": (),
-        "agentops.session.inherited": False,
+        "agentops.session.tags": (),  # the actions/errors counts below are present because non-zero
         "agentops.session.spans": 5,
         "agentops.session.llm_calls": 1,
         "agentops.session.tool_calls": 1,
@@ -249,6 +248,7 @@ def test_coroutines_run_in_the_patched_session(recorded: Recorded) -> None:
 
 def test_inherited_session_id_continues_the_session(recorded: Recorded) -> None:
     original = agentops.start_session()
+    original.end_session("Success")  # e.g. in the process that handed the session over
     continued = agentops.start_session(inherited_session_id=original.session_id.upper())
     assert continued.session_id == original.session_id
     continued.end_session("Success")
@@ -256,6 +256,7 @@ def test_inherited_session_id_continues_the_session(recorded: Recorded) -> None:
     assert span.context.trace_id == original.span.get_span_context().trace_id
     assert span.parent is None
     assert span.attributes["agentops.session.inherited"] is True  # type: ignore[index]
+    assert "agentops.session.inherited" not in (recorded.one("session").attributes or {})
 
 
 def test_inherited_session_with_its_traceparent_becomes_a_child_of_the_original(recorded: Recorded) -> None:

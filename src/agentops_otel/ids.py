@@ -30,8 +30,9 @@ def new_session_id() -> int:
 
 
 def format_session_id(value: int) -> str:
-    """The canonical (lowercase, dashed) string form of a session id."""
-    return str(uuid.UUID(int=value))
+    """The canonical (lowercase, dashed) string form of a session id (what ``str(UUID)`` gives)."""
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def is_session_id(value: object) -> bool:

@@ -9,19 +9,23 @@ from __future__ import annotations
 import logging
 
 from opentelemetry import baggage
+from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_AGENT_ID, GEN_AI_AGENT_NAME
 
 from . import attributes as attrs
+from .events import AGENT_KEY, RunningAgent
 from .ids import is_session_id
 from .registry import SessionRegistry
 from .session import EndState
 
 logger = logging.getLogger("agentops_otel")
+_EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
 
 
 class SessionSpanProcessor(SpanProcessor):
-    """Stamps ``session.id`` from baggage on span start; feeds session roll-ups on span end.
+    """Stamps ``session.id`` (and the running agent's name) on span start; feeds session roll-ups on span end.
 
     Stamping is our own rather than ``opentelemetry-processor-baggage``'s: that processor's
     predicate sees only the baggage key, and a ``session.id`` arriving from another service is
@@ -33,6 +37,9 @@ class SessionSpanProcessor(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Stamp the session id found in the parent context's baggage, if it is a valid one."""
+        agent = otel_context.get_value(AGENT_KEY, parent_context)
+        if isinstance(agent, RunningAgent):
+            self._stamp_agent(span, agent)
         session_id = baggage.get_baggage(attrs.SESSION_ID, parent_context)
         if session_id is None:
             return
@@ -40,6 +47,15 @@ class SessionSpanProcessor(SpanProcessor):
             logger.debug("Ignoring a malformed session.id in baggage: %.40r", session_id)
             return
         span.set_attribute(attrs.SESSION_ID, session_id)
+
+    @staticmethod
+    def _stamp_agent(span: Span, agent: RunningAgent) -> None:
+        """Spans made inside a ``@track_agent`` agent name it, unless they name their own (a nested agent)."""
+        if GEN_AI_AGENT_NAME in (span.attributes or {}):
+            return
+        span.set_attribute(GEN_AI_AGENT_NAME, agent.name)
+        if agent.id is not None:
+            span.set_attribute(GEN_AI_AGENT_ID, agent.id)
 
     def on_end(self, span: ReadableSpan) -> None:
         """Count a child span into its running session; check a session root's status."""
@@ -57,10 +73,7 @@ class SessionSpanProcessor(SpanProcessor):
 
     def _check_root_status(self, span: ReadableSpan, end_state: object) -> None:
         """The session sets its status before ending; this catches anything that undid that."""
-        try:
-            expected = EndState.parse(end_state).status(None).status_code
-        except ValueError:
-            expected = None
+        expected = _EXPECTED_STATUS.get(end_state) if isinstance(end_state, str) else None
         if span.status.status_code is not expected:
             logger.warning(
                 "Session span %s ended with status %s but end state %s", span.name, span.status.status_code, end_state

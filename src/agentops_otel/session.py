@@ -26,6 +26,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
 from .events import Event, record_event
@@ -78,6 +79,9 @@ class EndState(str, Enum):
         if isinstance(value, EndState):
             return value
         if isinstance(value, str):
+            exact = _END_STATES.get(value)
+            if exact is not None:
+                return exact
             for state in cls:
                 if state.value.lower() == value.lower():
                     return state
@@ -90,6 +94,9 @@ class EndState(str, Enum):
         if self is EndState.FAIL:
             return Status(StatusCode.ERROR, reason)
         return Status(StatusCode.UNSET)
+
+
+_END_STATES = {state.value: state for state in EndState}
 
 
 def normalize_tags(tags: str | Iterable[str] | None) -> list[str]:
@@ -139,16 +146,15 @@ class Session:
             span_name = "session (continued)"
         else:
             span_name = f"session {safe_text(name)}" if name else "session"
+        start_attributes: dict[str, AttributeValue] = {attrs.SESSION_ID: self.session_id, attrs.SESSION_TAGS: self.tags}
+        if inherited_session_id:
+            start_attributes[attrs.SESSION_INHERITED] = True
         with TraceIdRequest(trace_id):
             self._span = tracer.start_span(
                 span_name,
                 context=_parent_for(trace_id) if inherited_session_id else Context(),
                 kind=SpanKind.INTERNAL,
-                attributes={
-                    attrs.SESSION_ID: self.session_id,
-                    attrs.SESSION_TAGS: self.tags,
-                    attrs.SESSION_INHERITED: inherited_session_id is not None,
-                },
+                attributes=start_attributes,
             )
         registry.add(self)
 
@@ -191,7 +197,6 @@ class Session:
         span.set_attributes(
             {
                 **self._stats.close(),
-                attrs.SESSION_TAGS: self.tags,
                 attrs.SESSION_END_STATE: state.value,
                 attrs.SESSION_END_STATE_REASON: reason or "",
             }

@@ -83,10 +83,14 @@ class SessionStats:
                 self.errors += 1
 
     def close(self) -> dict[str, AttributeValue]:
-        """Stop counting and return the roll-up attributes for the root span."""
+        """Stop counting and return the roll-up attributes for the root span.
+
+        Only non-zero roll-ups are written: every attribute costs a validation in the SDK, and
+        most sessions have no errors or actions. A missing roll-up means zero.
+        """
         with self._lock:
             self._closed = True
-            return {
+            rollups: dict[str, AttributeValue] = {
                 attrs.SESSION_SPANS: self.spans,
                 attrs.SESSION_LLM_CALLS: self.llm_calls,
                 attrs.SESSION_TOOL_CALLS: self.tool_calls,
@@ -96,6 +100,7 @@ class SessionStats:
                 attrs.SESSION_OUTPUT_TOKENS: self.output_tokens,
                 attrs.SESSION_COST_USD: self.cost_usd,
             }
+            return {name: value for name, value in rollups.items() if value}
 
     @property
     def cost(self) -> Decimal:
