@@ -106,7 +106,7 @@ _PARAMS: dict[str, _Param[Any]] = {
 class Config:
     """Every setting, resolved. ``docs/configuration.md`` documents each one."""
 
-    api_key: str | None
+    api_key: str | None = dataclasses.field(repr=False)  # never in a log line or a traceback
     default_tags: tuple[str, ...]
     auto_start_session: bool
     instrument_llm_calls: bool
