@@ -1,7 +1,8 @@
 """Where spans go: the embedded JSON-lines file by default, OTLP when an endpoint is configured.
 
 Export runs on the BatchSpanProcessor's thread, never on the caller's. Flushing at exit is
-bounded: a collector that is down costs the process at most ``AGENTOPS_FLUSH_TIMEOUT``.
+bounded: a collector that is down costs the process at most ``AGENTOPS_FLUSH_TIMEOUT``. Lost
+spans are reported by :mod:`agentops_otel.losses`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
 
 from .internal_errors import handle_internal_errors
+from .losses import QueueGuardProcessor, ReportingExporter, SpanLosses
 
 if TYPE_CHECKING:
     from .config import Config
@@ -93,89 +94,15 @@ def build_span_exporter(config: Config) -> SpanExporter | None:
     return _EXPORTERS[name](config)
 
 
-class _RetryLogFilter(logging.Filter):
-    """Holds back the OTLP exporters' per-retry and per-batch failure lines.
-
-    While a collector is down they log on every retry of every batch; the reporting exporter
-    turns an outage into one warning (quoting the latest of these lines) instead.
-    """
-
-    _PREFIXES = ("Transient error", "Failed to export", "Shutdown in progress, aborting retry")
-    LOGGERS = (
-        "opentelemetry.exporter.otlp.proto.grpc.exporter",
-        "opentelemetry.exporter.otlp.proto.http.trace_exporter",
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.last_failure = ""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if message.startswith(self._PREFIXES):
-            self.last_failure = message
-            return False
-        return True
-
-
-_retry_log = _RetryLogFilter()
-
-
-class ReportingExporter(SpanExporter):
-    """Wraps an exporter: one warning per outage (not one per batch or retry), a count of lost spans.
-
-    It never raises: an exception from the wrapped exporter is a failed batch like any other.
-    """
-
-    def __init__(self, exporter: SpanExporter) -> None:
-        self.exporter = exporter
-        self.dropped_spans = 0
-        self._failing = False
-        self._lock = threading.Lock()
-        for name in _RetryLogFilter.LOGGERS:
-            logging.getLogger(name).addFilter(_retry_log)  # adding the same filter twice is a no-op
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        """Export a batch; report the start and the end of an outage once each."""
-        try:
-            result = self.exporter.export(spans)
-        except Exception as error:
-            logger.debug("The span exporter raised", exc_info=True)
-            _retry_log.last_failure = f"{type(error).__name__}: {error}"
-            result = SpanExportResult.FAILURE
-        with self._lock:
-            if result is SpanExportResult.SUCCESS:
-                if self._failing:
-                    self._failing = False
-                    logger.warning("agentops-otel: span export works again (%d spans lost so far).", self.dropped_spans)
-                return result
-            self.dropped_spans += len(spans)
-            if not self._failing:
-                self._failing = True
-                logger.warning(
-                    "agentops-otel could not export %d spans (%s). Your program is not affected; the exporter "
-                    "keeps retrying, and further failures are counted, not logged, until export works again.",
-                    len(spans),
-                    _retry_log.last_failure or "the exporter reported a failure",
-                )
-        return result
-
-    def shutdown(self) -> None:
-        """Shut the wrapped exporter down (this also stops its retries)."""
-        self.exporter.shutdown()
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        """Flush the wrapped exporter."""
-        return self.exporter.force_flush(timeout_millis)
-
-
 class ExportPipeline:
     """An exporter behind a BatchSpanProcessor, with flushes that cannot hang the process."""
 
     def __init__(self, exporter: SpanExporter, config: Config) -> None:
-        self.exporter = ReportingExporter(exporter)
-        self.processor = BatchSpanProcessor(
+        self.losses = SpanLosses()
+        self.exporter = ReportingExporter(exporter, self.losses)
+        self.processor = QueueGuardProcessor(
             self.exporter,
+            self.losses,
             max_queue_size=max(_MIN_QUEUE_SIZE, config.max_queue_size),
             schedule_delay_millis=config.max_wait_time,
             max_export_batch_size=config.max_queue_size,

@@ -1,0 +1,162 @@
+"""Spans lost on the way out: counted, exposed as a metric, and reported once per outage.
+
+Two things lose spans while the application keeps running: a collector that rejects or never
+answers (the exporter gives up on a batch after its retries) and a queue that fills up because
+export cannot keep up. Both are counted in the ``agentops.spans.dropped`` counter (attribute
+``reason``: ``export_failed`` / ``queue_full``) and each logs one warning when it starts and one
+when it ends, never one line per span, batch or retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+
+from opentelemetry import metrics
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+logger = logging.getLogger("agentops_otel")
+
+EXPORT_FAILED = "export_failed"
+QUEUE_FULL = "queue_full"
+_STARTED = {
+    EXPORT_FAILED: "agentops-otel could not export %d spans (%s). Your program is not affected; the exporter "
+    "keeps retrying, and further failures are counted, not logged, until export works again.",
+    QUEUE_FULL: "agentops-otel is dropping spans (%d so far): %s. Your program is not affected; drops are "
+    "counted (metric agentops.spans.dropped), not logged, until the queue drains.",
+}
+_ENDED = {
+    EXPORT_FAILED: "agentops-otel: span export works again (%d spans lost so far).",
+    QUEUE_FULL: "agentops-otel: the export queue drains again (%d spans dropped so far).",
+}
+
+
+class SpanLosses:
+    """Lost-span counts by reason, with the once-per-outage warnings."""
+
+    def __init__(self, meter: metrics.Meter | None = None) -> None:
+        self.counts = {EXPORT_FAILED: 0, QUEUE_FULL: 0}
+        self._ongoing = {EXPORT_FAILED: False, QUEUE_FULL: False}
+        self._lock = threading.Lock()
+        (meter or metrics.get_meter("agentops_otel")).create_observable_counter(
+            "agentops.spans.dropped",
+            callbacks=[self._observe],
+            unit="{span}",
+            description="Spans that could not be exported, by reason.",
+        )
+
+    def lost(self, reason: str, count: int, detail: str) -> None:
+        """Count `count` lost spans; warn if this starts an outage of this kind."""
+        with self._lock:
+            self.counts[reason] += count
+            if self._ongoing[reason]:
+                return
+            self._ongoing[reason] = True
+        logger.warning(_STARTED[reason], count, detail)
+
+    def recovered(self, reason: str) -> None:
+        """An outage of this kind is over (cheap when there was none)."""
+        if not self._ongoing[reason]:
+            return
+        with self._lock:
+            self._ongoing[reason] = False
+            total = self.counts[reason]
+        logger.warning(_ENDED[reason], total)
+
+    def _observe(self, _options: CallbackOptions) -> Iterable[Observation]:
+        for reason, count in self.counts.items():
+            yield Observation(count, {"reason": reason})
+
+
+class _RetryLogFilter(logging.Filter):
+    """Holds back the OTLP exporters' per-retry and per-batch failure lines.
+
+    While a collector is down they log on every retry of every batch; :class:`ReportingExporter`
+    turns the outage into one warning (quoting the latest of these lines) instead.
+    """
+
+    LOGGERS = (
+        "opentelemetry.exporter.otlp.proto.grpc.exporter",
+        "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    )
+    _FAILURES = ("Transient error", "Failed to export")
+    # What the exporters say after we stopped them at the flush deadline: expected, not news.
+    _AFTER_ABORT = ("Shutdown in progress, aborting retry", "Exporter already shutdown")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_failure = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(self._FAILURES):
+            self.last_failure = message
+            return False
+        return not message.startswith(self._AFTER_ABORT)
+
+
+_retry_log = _RetryLogFilter()
+
+
+class ReportingExporter(SpanExporter):
+    """Wraps an exporter so that failed batches are counted and reported once per outage.
+
+    It never raises: an exception from the wrapped exporter is a failed batch like any other.
+    """
+
+    def __init__(self, exporter: SpanExporter, losses: SpanLosses) -> None:
+        self.exporter = exporter
+        self._losses = losses
+        for name in _RetryLogFilter.LOGGERS:
+            logging.getLogger(name).addFilter(_retry_log)  # adding the same filter twice is a no-op
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Export a batch through the wrapped exporter (which retries as OTLP says)."""
+        try:
+            result = self.exporter.export(spans)
+        except Exception as error:
+            logger.debug("The span exporter raised", exc_info=True)
+            _retry_log.last_failure = f"{type(error).__name__}: {error}"
+            result = SpanExportResult.FAILURE
+        if result is SpanExportResult.SUCCESS:
+            self._losses.recovered(EXPORT_FAILED)
+        else:
+            self._losses.lost(EXPORT_FAILED, len(spans), _retry_log.last_failure or "the exporter reported a failure")
+        return result
+
+    def shutdown(self) -> None:
+        """Shut the wrapped exporter down (this also stops its retries)."""
+        self.exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Flush the wrapped exporter."""
+        return self.exporter.force_flush(timeout_millis)
+
+
+class QueueGuardProcessor(BatchSpanProcessor):
+    """A BatchSpanProcessor that drops cheaply and quietly when its queue is full.
+
+    The SDK logs a warning (creating a log record) for every span it drops, which made the
+    application 1.45x slower while a collector was down (``benchmarks/backpressure.py``); here a
+    full queue costs one length check per span and the loss is reported through ``SpanLosses``.
+    """
+
+    def __init__(self, exporter: SpanExporter, losses: SpanLosses, *, max_queue_size: int, **options: int) -> None:
+        super().__init__(exporter, max_queue_size=max_queue_size, **options)  # type: ignore[arg-type]
+        self._losses = losses
+        self._capacity = max_queue_size
+        self._queue = self._batch_processor._queue  # noqa: SLF001 - the SDK is pinned to a tested range
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Queue the span for export, or count it as dropped if the queue is full."""
+        waiting = len(self._queue)
+        if waiting >= self._capacity:
+            detail = f"the export queue is full ({self._capacity} spans); is the collector slow or down?"
+            self._losses.lost(QUEUE_FULL, 1, detail)
+            return
+        if waiting < self._capacity // 2:
+            self._losses.recovered(QUEUE_FULL)
+        super().on_end(span)
