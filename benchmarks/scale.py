@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import time
 import tracemalloc
+from collections.abc import Callable
 
 from opentelemetry import context as otel_context
 
@@ -20,16 +22,27 @@ from benchmarks._harness import init_on_private_provider, measure
 CHILDREN = 3
 
 
-def memory_per_item(start: object, count: int) -> float:
-    """Bytes per item allocated by calling `start` `count` times (objects kept alive)."""
+def memory_per_item(start: Callable[[], object], count: int) -> tuple[float, float]:
+    """Bytes per item (tracemalloc, then RSS in a second pass) for `count` calls of `start`, kept alive."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    kept = [start() for _ in range(count)]  # type: ignore[operator]
-    after = tracemalloc.get_traced_memory()[0]
+    kept = [start() for _ in range(count)]
+    traced = (tracemalloc.get_traced_memory()[0] - before) / count
     tracemalloc.stop()
     del kept
-    return (after - before) / count
+    gc.collect()
+    rss_before = _rss()
+    kept = [start() for _ in range(count)]
+    rss = (_rss() - rss_before) / count
+    del kept
+    return traced, rss
+
+
+def _rss() -> int:
+    """Resident set size in bytes (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def main(sessions: int = 10_000) -> str:
@@ -46,8 +59,8 @@ def main(sessions: int = 10_000) -> str:
             tracer.start_span("child", context=ctx).end()
         return session
 
-    per_span = memory_per_item(bare_root_span, sessions)
-    per_session = memory_per_item(session_with_children, sessions)
+    per_span, rss_span = memory_per_item(bare_root_span, sessions)
+    per_session, rss_session = memory_per_item(session_with_children, sessions)
     agentops.end_all_sessions()
 
     counts = (1, 10, 100, 1_000, sessions)
@@ -81,11 +94,11 @@ def main(sessions: int = 10_000) -> str:
     report = [
         f"### Memory ({sessions} sessions, {CHILDREN} ended children each)",
         "",
-        "| what | bytes each |",
-        "|---|---|",
-        f"| bare root span (started, kept) | {per_span:.0f} |",
-        f"| running session incl. its root span | {per_session:.0f} |",
-        f"| **session beyond its span** | **{per_session - per_span:.0f}** |",
+        "| what | bytes each (tracemalloc) | bytes each (RSS) |",
+        "|---|---|---|",
+        f"| bare root span (started, kept) | {per_span:.0f} | {rss_span:.0f} |",
+        f"| running session incl. its root span | {per_session:.0f} | {rss_session:.0f} |",
+        f"| **session beyond its span** | **{per_session - per_span:.0f}** | **{rss_session - rss_span:.0f}** |",
         "",
         "### Lookups (µs) as the running-session count grows",
         "",
