@@ -61,7 +61,7 @@ def test_an_unwritable_traces_file_is_a_warning_not_a_crash(tmp_path: Path) -> N
     code = "import agentops_otel as agentops; agentops.init(traces_file='/nonexistent/dir/t.jsonl').end_session('Fail')"
     result = run_script(tmp_path, code)
     assert result.returncode == 0
-    assert "Cannot write traces to /nonexistent/dir/t.jsonl" in result.stderr
+    assert "Cannot write spans to /nonexistent/dir/t.jsonl" in result.stderr
 
 
 def test_an_existing_global_provider_is_reused_never_replaced(tmp_path: Path) -> None:

@@ -116,4 +116,4 @@ def test_a_closed_collector_port_is_a_warning_and_the_program_still_exits(tmp_pa
     result = run_script(tmp_path, SESSION_THEN_WAIT.format(tail="agentops.end_session('Success')"), env, timeout=30)
     assert result.returncode == 0
     assert "READY" in result.stdout
-    assert "could not export all spans within 1.5 s" in result.stderr
+    assert "could not export all telemetry within 1.5 s" in result.stderr

@@ -66,7 +66,7 @@ def test_collector_down_for_the_whole_run_is_one_warning_and_a_bounded_exit(tmp_
     assert "DONE" in result.stdout
     assert result.stderr.count(ONE_WARNING) == 1, result.stderr
     assert "Transient error" not in result.stderr  # the exporter's per-retry lines are held back
-    assert "could not export all spans within 2.0 s" in result.stderr  # the bounded exit says what it dropped
+    assert "could not export all telemetry within 2.0 s" in result.stderr  # the bounded exit says what it dropped
 
 
 @pytest.mark.parametrize(

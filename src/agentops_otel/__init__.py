@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from . import client as _client
+from .decorators import record_action, record_tool, track_agent
 from .events import ActionEvent, ErrorEvent, Event, LLMEvent, ToolEvent
 from .exceptions import AgentOpsError, InvalidArgumentError, MultiSessionException, NoSessionException
 from .ids import parse_session_id
@@ -157,8 +158,11 @@ __all__ = [
     "get_session",
     "init",
     "record",
+    "record_action",
+    "record_tool",
     "set_tags",
     "shutdown",
     "start_session",
     "stop_instrumenting",
+    "track_agent",
 ]

@@ -15,14 +15,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
+from opentelemetry.metrics._internal import _ProxyMeterProvider
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
 from .config import Config
 from .content import set_capture_content
-from .exporting import ExportPipeline, build_span_exporter
+from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
 from .ids import SessionIdGenerator
 from .internal_errors import handle_internal_errors
 from .lifecycle import ExitHooks
@@ -38,6 +41,8 @@ logger = logging.getLogger("agentops_otel")
 # (module, class, is an LLM client instrumentor). Each is used only where its module imports.
 _INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
     ("opentelemetry.instrumentation.threading", "ThreadingInstrumentor", False),
+    ("agentops_otel.instrumentation.openai", "OpenAIInstrumentor", True),
+    ("agentops_otel.instrumentation.anthropic", "AnthropicInstrumentor", True),
 )
 # Settings that can change while running; the rest shape the pipeline built by init().
 _LIVE_SETTINGS = frozenset({"default_tags", "skip_auto_end_session", "capture_content", "quiet", "flush_timeout"})
@@ -62,6 +67,8 @@ class Client:
         self.config = config
         self.provider, created = _provider_for(tracer_provider, config)
         self.provider.add_span_processor(SessionSpanProcessor(registry))
+        # Metrics go where our spans go, when we set the pipeline up; otherwise the global meter provider.
+        self.meter_provider = _meter_provider_for(config) if created else None
         self._pipeline: ExportPipeline | None = None
         if created or add_exporter:
             exporter = build_span_exporter(config)
@@ -123,7 +130,7 @@ class Client:
             if instrumentor is None or instrumentor.is_instrumented_by_opentelemetry:
                 continue  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
             with handle_internal_errors(f"instrumenting with {class_name}"):
-                instrumentor.instrument(tracer_provider=self.provider)
+                instrumentor.instrument(tracer_provider=self.provider, meter_provider=self.meter_provider)
                 self._instrumentors.append((instrumentor, is_llm))
 
     def stop_instrumenting(self) -> None:
@@ -148,13 +155,22 @@ class Client:
 
     def flush(self) -> None:
         """Export queued spans, waiting at most the flush timeout."""
-        if self._pipeline is not None:
-            self._pipeline.flush(self.config.flush_timeout)
+        pipeline = self._pipeline
+        if pipeline is not None and not run_within(pipeline.processor.force_flush, self.config.flush_timeout):
+            pipeline.abort()
 
     def close(self) -> None:
-        """Export queued spans and stop exporting, waiting at most the flush timeout."""
-        if self._pipeline is not None:
-            self._pipeline.shutdown(self.config.flush_timeout)
+        """Export queued spans and metrics and stop exporting: one deadline (the flush timeout) for both."""
+        pipeline, meter_provider = self._pipeline, self.meter_provider
+
+        def shut_down() -> None:
+            if pipeline is not None:
+                pipeline.processor.shutdown()  # type: ignore[no-untyped-call]
+            if meter_provider is not None:
+                meter_provider.shutdown()
+
+        if not run_within(shut_down, self.config.flush_timeout) and pipeline is not None:
+            pipeline.abort()
 
     def shutdown(self) -> None:
         """End running sessions, undo instrumentation and hooks, flush and stop exporting."""
@@ -172,6 +188,22 @@ def _instrumentor(module_name: str, class_name: str) -> BaseInstrumentor | None:
         logger.debug("%s is not installed; not instrumenting it.", module_name)
         return None
     return instrumentor
+
+
+def _meter_provider_for(config: Config) -> MeterProvider | None:
+    """A meter provider exporting where our spans go (installed globally if none is), or None."""
+    exporter = build_metric_exporter(config)
+    if exporter is None:
+        return None
+    provider = MeterProvider(
+        metric_readers=[PeriodicExportingMetricReader(exporter)],
+        resource=Resource.create(resource_attributes(config)),
+        shutdown_on_exit=False,  # close() shuts it down, within the flush timeout
+    )
+    # The API has no public "nothing set yet" check for metrics (traces have ProxyTracerProvider).
+    if isinstance(metrics.get_meter_provider(), _ProxyMeterProvider):
+        metrics.set_meter_provider(provider)
+    return provider
 
 
 def _provider_for(tracer_provider: TracerProvider | None, config: Config) -> tuple[TracerProvider, bool]:

@@ -96,6 +96,7 @@ _PARAMS: dict[str, _Param[Any]] = {
     "service_name": _Param(("AGENTOPS_SERVICE_NAME",), None, _check_str, str),
     "exporter": _Param(("AGENTOPS_EXPORTER", "OTEL_TRACES_EXPORTER"), None, _check_exporter, _parse_exporter),
     "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, str),
+    "metrics_file": _Param(("AGENTOPS_METRICS_FILE",), "agentops-metrics.jsonl", _check_str, str),
     "capture_content": _Param(("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_bool),
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
     "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),
@@ -116,6 +117,7 @@ class Config:
     service_name: str | None
     exporter: SpanExporter | str | None
     traces_file: str
+    metrics_file: str
     capture_content: bool
     quiet: bool
     flush_timeout: int

@@ -3,7 +3,8 @@
 ``session.record(event)`` turns an event into a child span of the session: tools become
 ``execute_tool {name}`` spans, LLM events GenAI ``chat {model}`` spans, actions INTERNAL spans
 named after their ``action_type``, errors an exception event with ERROR status. Timestamps given
-on an event become the span's start and end.
+on an event become the span's start and end. The decorators (``decorators.py``) shape their live
+spans with the same functions, so an event looks the same however it was recorded.
 """
 
 from __future__ import annotations
@@ -13,21 +14,38 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from opentelemetry import trace
+from opentelemetry import baggage, trace
+from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
+from opentelemetry.semconv.attributes.exception_attributes import EXCEPTION_MESSAGE, EXCEPTION_TYPE
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
 from .content import capture_content
+from .values import safe_text
 
 if TYPE_CHECKING:
     from .session import Session
 
 _MAX_CONTENT_CHARS = 8192
+_ACTION_PARAMS = "agentops.action.params"
+_ACTION_RETURNS = "agentops.action.returns"
+
+
+class RunningAgent(NamedTuple):
+    """The ``@track_agent`` agent whose code is running; spans started meanwhile carry its name."""
+
+    name: str
+    id: str | None
+
+
+AGENT_KEY = otel_context.create_key("agentops-agent")
+"""Context key holding the :class:`RunningAgent`; the span processor reads it on span start."""
 
 
 def _now_iso() -> str:
@@ -99,32 +117,45 @@ class ErrorEvent(Event):
             self.details = self.details or str(self.exception)
 
 
+def parent_context(session: Session | None) -> Context:
+    """The context a session's event span starts in.
+
+    Inside that session already (``with session:``, a decorated action running), the current
+    span stays the parent, so a tool called from an action nests under it; otherwise the span
+    hangs off the session's root. With no session, the current context as it is.
+    """
+    current = otel_context.get_current()
+    if session is None or baggage.get_baggage(attrs.SESSION_ID, current) == session.session_id:
+        return current
+    return session.context(current)
+
+
 def record_event(session: Session, tracer: trace.Tracer, event: Event) -> None:
     """Write `event` as a child span of `session`."""
     if isinstance(event, ErrorEvent) and event.trigger_event is not None and event.trigger_event.span_context is None:
         record_event(session, tracer, event.trigger_event)
-    name, kind, span_attributes = _shape(event)
+    name, kind, span_attributes = span_shape(event)
+    span_attributes.update(returns_attributes(event))
     trigger = event.trigger_event.span_context if isinstance(event, ErrorEvent) and event.trigger_event else None
-    links = [Link(trigger)] if trigger is not None else []
     span = tracer.start_span(
         name,
-        context=session.context(Context()),
+        context=parent_context(session),
         kind=kind,
         attributes=span_attributes,
-        links=links,
+        links=[Link(trigger)] if trigger is not None else [],
         start_time=_nanos(event.init_timestamp),
     )
     if isinstance(event, ErrorEvent):
-        _record_error(span, event)
+        mark_error(span, event)
     event.span_context = span.get_span_context()
     span.end(_nanos(event.end_timestamp) if event.end_timestamp else None)
 
 
-def _shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
-    """Span name, kind and attributes for an event."""
+def span_shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
+    """Span name, kind and start attributes (arguments included, result not) for an event."""
     span_attributes: dict[str, AttributeValue] = {attrs.EVENT_TYPE: event.event_type}
     if isinstance(event, LLMEvent):
-        model = event.model or "unknown"
+        model = safe_text(event.model or "unknown")
         span_attributes.update(
             {
                 gen_ai.GEN_AI_OPERATION_NAME: gen_ai.GenAiOperationNameValues.CHAT.value,
@@ -136,39 +167,58 @@ def _shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
         if event.cost is not None:
             span_attributes[attrs.LLM_COST_USD] = float(event.cost)
         _add_content(span_attributes, gen_ai.GEN_AI_INPUT_MESSAGES, event.prompt)
-        _add_content(span_attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, event.completion)
         return f"chat {model}", SpanKind.CLIENT, span_attributes
     if isinstance(event, ToolEvent):
-        tool = event.name or "tool"
+        tool = safe_text(event.name or "tool")
         span_attributes[gen_ai.GEN_AI_OPERATION_NAME] = gen_ai.GenAiOperationNameValues.EXECUTE_TOOL.value
         span_attributes[gen_ai.GEN_AI_TOOL_NAME] = tool
         _add_content(span_attributes, gen_ai.GEN_AI_TOOL_CALL_ARGUMENTS, event.params)
-        _add_content(span_attributes, gen_ai.GEN_AI_TOOL_CALL_RESULT, event.returns)
         return f"execute_tool {tool}", SpanKind.INTERNAL, span_attributes
     if isinstance(event, ErrorEvent):
-        return f"error {event.error_type or 'Error'}", SpanKind.INTERNAL, span_attributes
-    _add_content(span_attributes, "agentops.action.params", event.params)
-    _add_content(span_attributes, "agentops.action.returns", event.returns)
+        return f"error {safe_text(event.error_type or 'Error')}", SpanKind.INTERNAL, span_attributes
+    _add_content(span_attributes, _ACTION_PARAMS, event.params)
     action = event.action_type if isinstance(event, ActionEvent) and event.action_type else "action"
-    return action, SpanKind.INTERNAL, span_attributes
+    return safe_text(action), SpanKind.INTERNAL, span_attributes
 
 
-def _record_error(span: trace.Span, event: ErrorEvent) -> None:
-    error_type = event.error_type or "Error"
-    span.set_attribute("error.type", error_type)
+def returns_attributes(event: Event) -> dict[str, AttributeValue]:
+    """The attributes carrying an event's result (only under content capture)."""
+    result: dict[str, AttributeValue] = {}
+    if isinstance(event, LLMEvent):
+        _add_content(result, gen_ai.GEN_AI_OUTPUT_MESSAGES, event.completion)
+    elif isinstance(event, ToolEvent):
+        _add_content(result, gen_ai.GEN_AI_TOOL_CALL_RESULT, event.returns)
+    elif not isinstance(event, ErrorEvent):
+        _add_content(result, _ACTION_RETURNS, event.returns)
+    return result
+
+
+def mark_error(span: trace.Span, event: ErrorEvent) -> None:
+    """Put an error on a span: ``error.type``, an exception event and ERROR status."""
+    error_type = safe_text(event.error_type or "Error")
+    details = safe_text(event.details) if event.details else None
+    span.set_attribute(ERROR_TYPE, error_type)
     if event.exception is not None:
         span.record_exception(event.exception)
     else:
-        span.add_event("exception", {"exception.type": error_type, "exception.message": event.details or ""})
-    span.set_status(Status(StatusCode.ERROR, event.details or error_type))
+        span.add_event("exception", {EXCEPTION_TYPE: error_type, EXCEPTION_MESSAGE: details or ""})
+    span.set_status(Status(StatusCode.ERROR, details or error_type))
 
 
 def _add_content(span_attributes: dict[str, AttributeValue], key: str, value: object) -> None:
     """Content goes on spans only when capture is on, as bounded JSON text."""
     if value is None or not capture_content():
         return
-    text = value if isinstance(value, str) else json.dumps(value, default=repr, ensure_ascii=False)
-    span_attributes[key] = text[:_MAX_CONTENT_CHARS]
+    span_attributes[key] = safe_text(_content_text(value)[:_MAX_CONTENT_CHARS])
+
+
+def _content_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    except Exception:  # a cycle, or a __repr__ that raises: the user's data, not our bug
+        return f"<{type(value).__name__} that cannot be shown>"
 
 
 def _nanos(timestamp: str | None) -> int:

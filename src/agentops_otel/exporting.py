@@ -11,8 +11,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
 
 from .internal_errors import handle_internal_errors
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .config import Config
 
 logger = logging.getLogger("agentops_otel")
+T = TypeVar("T")
 
 _MIN_QUEUE_SIZE = 2048  # OpenTelemetry's default; AgentOps' 512 drops spans in bursts
 
@@ -33,51 +35,79 @@ def _otlp_protocol(environ: Mapping[str, str]) -> str:
     return "grpc"
 
 
-def _otlp_grpc(_config: Config) -> SpanExporter:
+def _grpc_spans(_config: Config) -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter()
 
 
-def _otlp_http(_config: Config) -> SpanExporter:
+def _http_spans(_config: Config) -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter()
 
 
-def _otlp(config: Config) -> SpanExporter:
-    protocol = _otlp_protocol(os.environ)
-    if protocol not in ("grpc", "http/protobuf"):
-        logger.warning("OTEL_EXPORTER_OTLP_PROTOCOL=%r is not supported; using grpc.", protocol)
-    return _otlp_http(config) if protocol == "http/protobuf" else _otlp_grpc(config)
+def _grpc_metrics(_config: Config) -> MetricExporter:
+    from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+    return OTLPMetricExporter()
 
 
-def _file(config: Config) -> SpanExporter | None:
+def _http_metrics(_config: Config) -> MetricExporter:
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+    return OTLPMetricExporter()
+
+
+def _by_protocol(grpc: Callable[[Config], T], http: Callable[[Config], T]) -> Callable[[Config], T]:
+    """The `otlp` choice: gRPC, or HTTP when ``OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf``."""
+
+    def build(config: Config) -> T:
+        protocol = _otlp_protocol(os.environ)
+        if protocol not in ("grpc", "http/protobuf"):
+            logger.warning("OTEL_EXPORTER_OTLP_PROTOCOL=%r is not supported; using grpc.", protocol)
+        return http(config) if protocol == "http/protobuf" else grpc(config)
+
+    return build
+
+
+def _file_spans(config: Config) -> SpanExporter | None:
     from opentelemetry.exporter.otlp.json.file import FileSpanExporter
 
+    return _open(FileSpanExporter, config.traces_file, "spans")
+
+
+def _file_metrics(config: Config) -> MetricExporter | None:
+    from opentelemetry.exporter.otlp.json.file import FileMetricExporter
+
+    return _open(FileMetricExporter, config.metrics_file, "metrics")
+
+
+def _open(exporter: Callable[[str], T], path: str, what: str) -> T | None:
     try:
-        return FileSpanExporter(config.traces_file)
+        return exporter(path)
     except OSError as error:
-        logger.warning("Cannot write traces to %s (%s); spans will not be exported.", config.traces_file, error)
+        logger.warning("Cannot write %s to %s (%s); they will not be exported.", what, path, error)
         return None
 
 
-def _console(_config: Config) -> SpanExporter:
-    return ConsoleSpanExporter()
-
-
-def _no_exporter(_config: Config) -> None:
+def _nothing(_config: Config) -> None:
     return None
 
 
-_EXPORTERS: dict[str, Callable[[Config], SpanExporter | None]] = {
-    "otlp": _otlp,
-    "otlp_http": _otlp_http,
-    "file": _file,
-    "console": _console,
-    "none": _no_exporter,
+class _Destination(NamedTuple):
+    spans: Callable[[Config], SpanExporter | None]
+    metrics: Callable[[Config], MetricExporter | None]
+
+
+_DESTINATIONS: dict[str, _Destination] = {
+    "otlp": _Destination(_by_protocol(_grpc_spans, _http_spans), _by_protocol(_grpc_metrics, _http_metrics)),
+    "otlp_http": _Destination(_http_spans, _http_metrics),
+    "file": _Destination(_file_spans, _file_metrics),
+    "console": _Destination(lambda _config: ConsoleSpanExporter(), lambda _config: ConsoleMetricExporter()),
+    "none": _Destination(_nothing, _nothing),
 }
-EXPORTER_NAMES = tuple(_EXPORTERS)
+EXPORTER_NAMES = tuple(_DESTINATIONS)
 
 
 def otlp_endpoint_configured(environ: Mapping[str, str]) -> bool:
@@ -85,13 +115,24 @@ def otlp_endpoint_configured(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
+def _destination_name(config: Config) -> str:
+    if isinstance(config.exporter, str):
+        return config.exporter
+    return "otlp" if otlp_endpoint_configured(os.environ) else "file"
+
+
 def build_span_exporter(config: Config) -> SpanExporter | None:
     """The exporter `config` asks for: an instance, a name, or OTLP if configured, else the file."""
-    choice = config.exporter
-    if isinstance(choice, SpanExporter):
-        return choice
-    name = choice or ("otlp" if otlp_endpoint_configured(os.environ) else "file")
-    return _EXPORTERS[name](config)
+    if isinstance(config.exporter, SpanExporter):
+        return config.exporter
+    return _DESTINATIONS[_destination_name(config)].spans(config)
+
+
+def build_metric_exporter(config: Config) -> MetricExporter | None:
+    """Metrics go where spans go; a span exporter instance says nothing about metrics: none then."""
+    if isinstance(config.exporter, SpanExporter):
+        return None
+    return _DESTINATIONS[_destination_name(config)].metrics(config)
 
 
 class ExportPipeline:
@@ -108,30 +149,25 @@ class ExportPipeline:
             max_export_batch_size=config.max_queue_size,
         )
 
-    def flush(self, timeout_millis: int) -> bool:
-        """Export what is queued; give up (with a warning) after `timeout_millis`."""
-        return _within(self.processor.force_flush, timeout_millis)
-
-    def shutdown(self, timeout_millis: int) -> bool:
-        """Export what is queued and stop; past the deadline, abort the exporter's retries."""
-        finished = _within(self.processor.shutdown, timeout_millis)
-        if not finished:
-            with handle_internal_errors("stopping the span exporter"):
-                self.exporter.shutdown()
-        return finished
+    def abort(self) -> None:
+        """Stop the exporter's retries after a missed deadline; what it then fails is not news."""
+        self.losses.quiet = True
+        with handle_internal_errors("stopping the span exporter"):
+            self.exporter.shutdown()
 
 
-def _within(action: Callable[[], object], timeout_millis: int) -> bool:
-    """Run `action` on a helper thread and wait for it at most `timeout_millis`.
+def run_within(action: Callable[[], object], timeout_millis: int) -> bool:
+    """Run `action` on a helper thread; True if it finished within `timeout_millis`.
 
     The SDK's ``force_flush`` ignores its timeout and OTLP exporters retry for up to 10 s per
-    batch, so a bounded wait has to happen here rather than inside the SDK.
+    batch, so a bounded wait has to happen here rather than inside the SDK. On a miss it warns
+    once: the caller's program goes on (or exits), the rest of the queue is dropped.
     """
     finished = threading.Event()
 
     def run() -> None:
         try:
-            with handle_internal_errors("exporting spans"):
+            with handle_internal_errors("exporting telemetry"):
                 action()
         finally:
             finished.set()
@@ -143,8 +179,8 @@ def _within(action: Callable[[], object], timeout_millis: int) -> bool:
     if finished.wait(timeout_millis / 1000):
         return True
     logger.warning(
-        "agentops-otel could not export all spans within %.1f s (is the OTLP endpoint reachable?); "
-        "the spans still queued are dropped.",
+        "agentops-otel could not export all telemetry within %.1f s (is the OTLP endpoint reachable?); "
+        "what is still queued is dropped.",
         timeout_millis / 1000,
     )
     return False

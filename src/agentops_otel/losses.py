@@ -39,6 +39,7 @@ class SpanLosses:
 
     def __init__(self, meter: metrics.Meter | None = None) -> None:
         self.counts = {EXPORT_FAILED: 0, QUEUE_FULL: 0}
+        self.quiet = False  # set once a flush deadline passed: that warning already said it
         self._ongoing = {EXPORT_FAILED: False, QUEUE_FULL: False}
         self._lock = threading.Lock()
         (meter or metrics.get_meter("agentops_otel")).create_observable_counter(
@@ -52,7 +53,7 @@ class SpanLosses:
         """Count `count` lost spans; warn if this starts an outage of this kind."""
         with self._lock:
             self.counts[reason] += count
-            if self._ongoing[reason]:
+            if self._ongoing[reason] or self.quiet:
                 return
             self._ongoing[reason] = True
         logger.warning(_STARTED[reason], count, detail)
@@ -79,8 +80,9 @@ class _RetryLogFilter(logging.Filter):
     """
 
     LOGGERS = (
-        "opentelemetry.exporter.otlp.proto.grpc.exporter",
+        "opentelemetry.exporter.otlp.proto.grpc.exporter",  # all gRPC signals
         "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+        "opentelemetry.exporter.otlp.proto.http.metric_exporter",
     )
     _FAILURES = ("Transient error", "Failed to export")
     # What the exporters say after we stopped them at the flush deadline: expected, not news.

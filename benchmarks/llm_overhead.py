@@ -1,0 +1,249 @@
+"""Per-call overhead of the OpenAI instrumentation vs. the floor and vs. peer instrumentations.
+
+Run: .venv/bin/python -m benchmarks.llm_overhead [--rounds 15]
+(peers: the same command with a venv where they are installed, see benchmarks/README.md).
+
+The real ``openai`` client talks to an in-process ``httpx2.MockTransport`` that returns recorded
+bodies (a chat completion, and a 100-chunk SSE stream with a usage chunk), so every arm pays the
+same parsing. Each arm lives in its own worker process (instrumentors patch classes, and some
+leave work behind after ``uninstrument()``), set up once; the parent asks the workers in turn, in
+a shuffled order every round, so one runs at a time; medians of per-round µs/call.
+
+- uninstrumented: the client as it is (methods unwrapped);
+- ours: ``OpenAIInstrumentor`` in a running session;
+- floor: no instrumentor; the benchmark starts one SDK CLIENT span per call itself, with the
+  attributes ours writes (at start and at end), through the same processors;
+- peers, when importable: official ``opentelemetry-instrumentation-genai-openai`` and
+  OpenLLMetry ``opentelemetry-instrumentation-openai``.
+All spans go through the same TracerProvider: SessionSpanProcessor + SimpleSpanProcessor with a
+discarding exporter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import openai
+from opentelemetry import trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+import agentops_otel as agentops
+from agentops_otel.ids import SessionIdGenerator
+from agentops_otel.instrumentation.openai import OpenAIInstrumentor
+from benchmarks._harness import DropExporter
+from tests.support.llm_server.core import Call
+from tests.support.llm_server.openai_api import chat_events, chat_json
+
+os.environ.setdefault("AGENTOPS_QUIET", "1")
+CHUNKS = 100
+MODEL = "gpt-4o-mini"
+MESSAGES = [{"role": "user", "content": "Say hello"}]
+FLOOR = "floor (one SDK span)"
+SCENARIOS = ("sync call", "async call", f"sync stream ({CHUNKS} chunks)", f"async stream ({CHUNKS} chunks)")
+PEERS = {
+    "official genai-openai": "opentelemetry.instrumentation.genai.openai",
+    "official openai-v2": "opentelemetry.instrumentation.openai_v2",
+    "OpenLLMetry": "opentelemetry.instrumentation.openai",
+}
+
+
+def recorded_bodies() -> tuple[bytes, bytes]:
+    body = {"model": MODEL, "messages": MESSAGES, "stream_options": {"include_usage": True}}
+    as_json = json.dumps(chat_json(Call(body))).encode()
+    events = chat_events(Call(body, CHUNKS))
+    as_sse = b"".join(f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n".encode() for _, data in events)
+    return as_json, as_sse
+
+
+def transport() -> httpx2.MockTransport:
+    as_json, as_sse = recorded_bodies()
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        if b'"stream":true' in request.content.replace(b" ", b""):
+            return httpx2.Response(200, content=as_sse, headers={"content-type": "text/event-stream"})
+        return httpx2.Response(200, content=as_json, headers={"content-type": "application/json"})
+
+    return httpx2.MockTransport(handle)
+
+
+def peer_instrumentor(module: str) -> Any:
+    """The peer's instrumentor, or None if it is not installed (or does not import)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module).OpenAIInstrumentor()
+    except Exception:
+        return None
+
+
+def reference_attributes(client: openai.OpenAI, provider: TracerProvider) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Our span's attributes (start, end) for the floor arm to write, read from one real call."""
+    memory = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    ours = OpenAIInstrumentor()
+    ours.instrument(tracer_provider=provider, meter_provider=MeterProvider())
+    client.chat.completions.create(model=MODEL, messages=MESSAGES)
+    ours.uninstrument()
+    span_attributes = dict(memory.get_finished_spans()[0].attributes or {})
+    memory.shutdown()  # stops receiving spans
+    start_keys = ("gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model", "server.address")
+    start = {key: value for key, value in span_attributes.items() if key in start_keys}
+    return start, {key: value for key, value in span_attributes.items() if key not in start}
+
+
+def worker(arm: str) -> None:
+    """One arm in its own process: set up once, then time what the parent asks for, one line each."""
+    provider = TracerProvider(id_generator=SessionIdGenerator())
+    provider.add_span_processor(SimpleSpanProcessor(DropExporter()))
+    agentops.init(tracer_provider=provider, exporter="none", instrument_llm_calls=False, auto_start_session=False)
+    tracer = provider.get_tracer("floor")
+    url = "http://bench.invalid/v1"
+    client = openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport()))
+    async_client = openai.AsyncOpenAI(
+        api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())
+    )
+    start_attributes, end_attributes = reference_attributes(client, provider)
+    floor = arm == FLOOR
+    if arm == "ours":
+        OpenAIInstrumentor().instrument(tracer_provider=provider)
+    elif arm in PEERS:
+        peer_instrumentor(PEERS[arm]).instrument(tracer_provider=provider)
+
+    def floor_span() -> trace.Span:
+        return tracer.start_span(f"chat {MODEL}", kind=trace.SpanKind.CLIENT, attributes=start_attributes)
+
+    def call() -> None:
+        if not floor:
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            return
+        with trace.use_span(floor_span(), end_on_exit=True) as span:
+            client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            span.set_attributes(end_attributes)
+
+    def stream() -> None:
+        span = floor_span() if floor else None
+        for _ in client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True):
+            pass
+        if span is not None:
+            span.set_attributes(end_attributes)
+            span.end()
+
+    async def async_call() -> None:
+        if not floor:
+            await async_client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            return
+        with trace.use_span(floor_span(), end_on_exit=True) as span:
+            await async_client.chat.completions.create(model=MODEL, messages=MESSAGES)
+            span.set_attributes(end_attributes)
+
+    async def async_stream() -> None:
+        span = floor_span() if floor else None
+        async for _ in await async_client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True):
+            pass
+        if span is not None:
+            span.set_attributes(end_attributes)
+            span.end()
+
+    def timed(run: Callable[[], None], count: int) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            run()
+        return (time.perf_counter() - started) / count * 1e6
+
+    async def timed_async(run: Callable[[], Any], count: int) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            await run()
+        return (time.perf_counter() - started) / count * 1e6
+
+    runs: list[Callable[[int], float]] = [
+        lambda count: timed(call, count),
+        lambda count: asyncio.run(timed_async(async_call, count)),
+        lambda count: timed(stream, count),
+        lambda count: asyncio.run(timed_async(async_stream, count)),
+    ]
+    with agentops.start_session():
+        print("READY", flush=True)
+        for line in sys.stdin:
+            scenario, count = map(int, line.split())
+            gc.collect()
+            print(f"{runs[scenario](count):.3f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--calls", type=int, default=200, help="non-streaming calls per arm per round")
+    parser.add_argument("--streams", type=int, default=20, help="streams per arm per round")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+    names = ["uninstrumented", "ours", FLOOR] + [label for label, module in PEERS.items() if peer_instrumentor(module)]
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.llm_overhead", "--worker", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        for name in names
+    }
+    for process in workers.values():
+        assert process.stdout is not None and process.stdout.readline().strip() == "READY"
+    counts = [args.calls, args.calls, args.streams, args.streams]
+    results: dict[tuple[str, str], list[float]] = {}
+    for round_number in range(args.rounds + 1):  # round 0 warms up, and is not recorded
+        for index, scenario in enumerate(SCENARIOS):
+            for name in random.sample(names, len(names)):  # one worker runs at a time
+                process = workers[name]
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(f"{index} {counts[index]}\n")
+                process.stdin.flush()
+                value = float(process.stdout.readline())
+                if round_number:
+                    results.setdefault((scenario, name), []).append(value)
+    for process in workers.values():
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+    print_table(names, results)
+
+
+def print_table(names: list[str], results: dict[tuple[str, str], list[float]]) -> None:
+    print("| scenario | arm | µs/call | overhead µs/call | overhead µs/chunk | overhead vs floor |")
+    print("|---|---|---|---|---|---|")
+    for scenario in SCENARIOS:
+        chunks = CHUNKS if "stream" in scenario else 1
+        median = {name: statistics.median(results[(scenario, name)]) for name in names}
+        base = median["uninstrumented"]
+        floor = median[FLOOR] - base
+        for name in names:
+            overhead = median[name] - base
+            per_chunk = f"{overhead / chunks:.2f}" if chunks > 1 else ""
+            ratio = f"{overhead / floor:.2f}x" if name != "uninstrumented" and floor > 0 else ""
+            print(f"| {scenario} | {name} | {median[name]:.1f} | {overhead:.1f} | {per_chunk} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Wrapper factories for the Anthropic Messages methods, each returning ``traced_method(...)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anthropic
+
+from ..streams import Accumulator, responder
+from ..wrappers import Hooks, Switch, Wrapper, prepare, traced, traced_async
+from .extractors import message_outcome, messages_request
+from .stream import AsyncTracedStreamManager, EventAccumulator, TracedStreamManager
+
+
+def _events(kwargs: dict[str, Any]) -> Accumulator:
+    return EventAccumulator()
+
+
+MESSAGES = Hooks(
+    messages_request,
+    responder(
+        message_outcome,
+        _events,
+        (anthropic.Stream, anthropic.AsyncStream),
+        (anthropic.APIResponse, anthropic.AsyncAPIResponse),
+    ),
+)
+
+
+def messages_create(switch: Switch) -> Wrapper:
+    """``Messages.create``, streaming or not."""
+    return traced(switch, MESSAGES)
+
+
+def async_messages_create(switch: Switch) -> Wrapper:
+    """``AsyncMessages.create``, streaming or not."""
+    return traced_async(switch, MESSAGES)
+
+
+def _stream_manager(manager_proxy: Callable[[Any, Any], Any]) -> Callable[[Switch], Wrapper]:
+    def factory(switch: Switch) -> Wrapper:
+        def traced_method(
+            wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> Any:
+            # The session is decided now, in the caller's context; the span starts when the
+            # request is sent, on entering the manager.
+            prepared = prepare(switch, messages_request, instance, kwargs)
+            manager = wrapped(*args, **kwargs)
+            return manager if prepared is None else manager_proxy(manager, prepared)
+
+        return traced_method
+
+    return factory
+
+
+messages_stream = _stream_manager(TracedStreamManager)
+"""``Messages.stream(...)``: a context manager."""
+async_messages_stream = _stream_manager(AsyncTracedStreamManager)
+"""``AsyncMessages.stream(...)``: an async context manager."""

@@ -1,0 +1,177 @@
+"""Anthropic streams: raw event accumulation, and the ``messages.stream(...)`` context managers.
+
+``messages.create(stream=True)`` returns a raw event stream, traced by the shared proxy with
+:class:`EventAccumulator`. ``messages.stream(...)`` returns a manager that sends the request
+when its ``with`` block is entered and closes the stream when it is left; its helper stream
+consumes events internally (``text_stream``, ``get_final_message()``), so the span follows the
+manager: it starts on enter and ends on exit (or collection) with the helper's message snapshot.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import wrapt  # type: ignore[import-untyped, unused-ignore]
+from opentelemetry.context import attach, detach
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+
+from ...content import capture_content
+from ..genai import LLMCall, Outcome, add_content, begin, message, text_part, tool_call_part
+from ..wrappers import Prepared
+from .extractors import message_outcome, message_usage
+
+
+class EventAccumulator:
+    """``RawMessageStreamEvent``s: ids and usage from ``message_start``, totals from ``message_delta``."""
+
+    def __init__(self) -> None:
+        self._capture = capture_content()
+        self._message: Any = None
+        self._usage: Any = None
+        self._stop_reason: str | None = None
+        self._blocks: dict[int, list[Any]] = {}  # index -> [type, id, name, fragments...]
+
+    def process(self, event: Any) -> bool:
+        """Take one raw event."""
+        kind = event.type
+        if kind == "message_start":
+            self._message = event.message
+            self._usage = event.message.usage
+        elif kind == "message_delta":
+            self._stop_reason = event.delta.stop_reason or self._stop_reason
+            self._usage = _merge_usage(self._usage, event.usage)
+        elif self._capture and kind == "content_block_start":
+            block = event.content_block
+            self._blocks[event.index] = [block.type, getattr(block, "id", None), getattr(block, "name", None)]
+        elif self._capture and kind == "content_block_delta" and event.index in self._blocks:
+            delta = event.delta
+            fragment = getattr(delta, "text", None) or getattr(delta, "partial_json", None)
+            if fragment is None:
+                fragment = getattr(delta, "thinking", None)
+            if fragment:
+                self._blocks[event.index].append(fragment)
+        return True
+
+    def outcome(self) -> Outcome:
+        """The message as far as the stream got."""
+        started = self._message
+        if started is None:
+            return Outcome()
+        outcome = Outcome(model=started.model, usage=message_usage(self._usage))
+        outcome.attributes[gen_ai.GEN_AI_RESPONSE_ID] = started.id
+        outcome.attributes[gen_ai.GEN_AI_RESPONSE_MODEL] = started.model
+        if self._stop_reason:
+            outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = [self._stop_reason]
+        if self._capture:
+            parts = [_part(*block) for _, block in sorted(self._blocks.items())]
+            add_content(
+                outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [message("assistant", parts, self._stop_reason)]
+            )
+        return outcome
+
+
+def _merge_usage(started: Any, delta: Any) -> Any:
+    """``message_delta`` usage is cumulative, but leaves out (None) what did not change."""
+    if started is None:
+        return delta
+    changed = {key: value for key, value in dict(delta).items() if value is not None}
+    return started.model_copy(update=changed)
+
+
+def _part(kind: str, block_id: object, name: object, *fragments: str) -> dict[str, object]:
+    text = "".join(fragments)
+    if kind in ("tool_use", "server_tool_use"):
+        return tool_call_part(block_id, name, text)
+    if kind == "thinking":
+        return {"type": "reasoning", "content": text}
+    return text_part(text)
+
+
+class _ManagerEnd:
+    """Ends the call from the helper stream's snapshot once the manager's block is left."""
+
+    _self_call: LLMCall | None
+    _self_stream: Any
+
+    def _self_end(self, error: BaseException | None) -> None:
+        call = getattr(self, "_self_call", None)
+        if call is None:
+            return
+        snapshot = None
+        if self._self_stream is not None:
+            try:
+                snapshot = self._self_stream.current_message_snapshot
+            except AssertionError:  # no message_start was read
+                snapshot = None
+        if error is not None and (snapshot is None or snapshot.stop_reason is None):
+            call.fail(error)
+        else:
+            call.finish(None if snapshot is None else message_outcome(snapshot))
+
+    def __del__(self) -> None:
+        self._self_end(None)
+
+
+class TracedStreamManager(_ManagerEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+    """``MessageStreamManager``, traced from ``__enter__`` to ``__exit__``."""
+
+    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
+        super().__init__(wrapped)
+        self._self_prepared = prepared
+        self._self_stream = None
+        self._self_call = None
+
+    def __enter__(self) -> Any:
+        call = self._self_call = begin(*self._self_prepared)
+        if call is None:
+            return self.__wrapped__.__enter__()
+        token = attach(call.context)
+        try:
+            self._self_stream = self.__wrapped__.__enter__()
+        except BaseException as error:
+            call.fail(error)
+            raise
+        finally:
+            detach(token)
+        return self._self_stream
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> bool | None:
+        try:
+            return self.__wrapped__.__exit__(exc_type, exc, traceback)  # type: ignore[no-any-return]
+        finally:
+            self._self_end(exc)
+
+
+class AsyncTracedStreamManager(_ManagerEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+    """``AsyncMessageStreamManager``, traced from ``__aenter__`` to ``__aexit__``."""
+
+    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
+        super().__init__(wrapped)
+        self._self_prepared = prepared
+        self._self_stream = None
+        self._self_call = None
+
+    async def __aenter__(self) -> Any:
+        call = self._self_call = begin(*self._self_prepared)
+        if call is None:
+            return await self.__wrapped__.__aenter__()
+        token = attach(call.context)
+        try:
+            self._self_stream = await self.__wrapped__.__aenter__()
+        except BaseException as error:
+            call.fail(error)
+            raise
+        finally:
+            detach(token)
+        return self._self_stream
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> bool | None:
+        try:
+            return await self.__wrapped__.__aexit__(exc_type, exc, traceback)  # type: ignore[no-any-return]
+        finally:
+            self._self_end(exc)

@@ -1,0 +1,40 @@
+"""One LLM call, one LLM span, even when other GenAI instrumentations see the same call.
+
+Three cases, each handled where it arises:
+
+- Another instrumentation wrapped the client *inside* ours (it was instrumented first): while
+  our span runs, its context carries the markers the other libraries check to stand down, so
+  their span is not started. The official OpenTelemetry OpenAI instrumentations (through
+  ``opentelemetry-util-genai``) treat an inference or embedding record in the context as an
+  enclosing call and emit no span of their own; OpenLLMetry checks its
+  ``suppress_language_model_instrumentation`` key.
+- Another instrumentation wrapped the client *outside* ours: its span is already current when
+  our wrapper runs, so :class:`~.genai.LLMCall` borrows it instead of starting a second one.
+- The ``anthropic`` SDK's own span (``anthropic.messages.create``): see ``anthropic/vendor.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+OPENLLMETRY_SUPPRESS_KEY = "suppress_language_model_instrumentation"
+
+
+def peer_markers() -> tuple[tuple[str, Callable[[], object]], ...]:
+    """Context entries (key, value factory) that make installed GenAI instrumentations stand down."""
+    markers: list[tuple[str, Callable[[], object]]] = [(OPENLLMETRY_SUPPRESS_KEY, _true)]
+    try:
+        from opentelemetry.util.genai.invocation import (  # type: ignore[import-not-found, unused-ignore]
+            CLIENT_EMBEDDING_CONTEXT_KEY,
+            CLIENT_INFERENCE_CONTEXT_KEY,
+            EmbeddingData,
+            InferenceData,
+        )
+    except ImportError:
+        return tuple(markers)
+    markers += [(CLIENT_INFERENCE_CONTEXT_KEY, InferenceData), (CLIENT_EMBEDDING_CONTEXT_KEY, EmbeddingData)]
+    return tuple(markers)
+
+
+def _true() -> bool:
+    return True

@@ -1,0 +1,280 @@
+"""What every instrumented LLM call shares: its GenAI attributes, its span's life, its cost.
+
+A provider module turns its request and response into a :class:`Request` and an
+:class:`Outcome`; :func:`begin` starts the call's span (a child of the call's session) and
+:class:`LLMCall` ends it exactly once, with usage, cost, status and metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from opentelemetry import trace
+from opentelemetry.context import Context, get_current, set_value
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
+from opentelemetry.semconv.attributes.server_attributes import SERVER_ADDRESS, SERVER_PORT
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.util.types import AttributeValue
+
+from .. import attributes as attrs
+from ..internal_errors import handle_internal_errors
+from ..pricing import TokenUsage, cost_usd
+
+if TYPE_CHECKING:
+    from ..session import Session
+    from .metrics import Instruments
+
+CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
+EMBEDDINGS = gen_ai.GenAiOperationNameValues.EMBEDDINGS.value
+LLM_OPERATIONS = frozenset({CHAT, EMBEDDINGS, gen_ai.GenAiOperationNameValues.TEXT_COMPLETION.value})
+
+OWNED_CALL_KEY = "agentops_otel.llm_call"
+"""Context key set while an instrumented call runs: its vendor span (see ``duplicates``) stays off."""
+
+
+class Usage(NamedTuple):
+    """Token counts as GenAI reports them: ``input`` includes cache reads and writes."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+    reasoning: int = 0
+
+    def attributes(self, *, with_output: bool = True) -> dict[str, AttributeValue]:
+        """The ``gen_ai.usage.*`` attributes; the cache and reasoning ones only when reported."""
+        found: dict[str, AttributeValue] = {gen_ai.GEN_AI_USAGE_INPUT_TOKENS: self.input}
+        if with_output:
+            found[gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS] = self.output
+        if self.cache_read:
+            found[gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = self.cache_read
+        if self.cache_write:
+            found[gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = self.cache_write
+        if self.reasoning:
+            found[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning
+        return found
+
+
+@dataclass
+class Request:
+    """An LLM request, as the span starts with it (samplers see these attributes)."""
+
+    operation: str
+    provider: str
+    model: str
+    attributes: dict[str, AttributeValue]
+
+
+@dataclass
+class Outcome:
+    """What a finished call returned: response attributes, usage and the model that answered."""
+
+    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    usage: Usage | None = None
+    model: str | None = None
+    service_tier: str | None = None
+
+
+class Telemetry(NamedTuple):
+    """One instrumentor's tracer, metric instruments and the context markers its calls set."""
+
+    tracer: trace.Tracer
+    instruments: Instruments
+    markers: tuple[tuple[str, Callable[[], object]], ...]
+    own_spans: bool = True
+    """False: another library's span records the call (see ``anthropic/vendor.py``); we keep the metrics."""
+
+
+def start_attributes(
+    operation: str, provider: str, model: str, address: str | None, port: int | None
+) -> dict[str, AttributeValue]:
+    """The attributes every GenAI span starts with."""
+    found: dict[str, AttributeValue] = {
+        gen_ai.GEN_AI_OPERATION_NAME: operation,
+        gen_ai.GEN_AI_PROVIDER_NAME: provider,
+        gen_ai.GEN_AI_REQUEST_MODEL: model,
+    }
+    if address:
+        found[SERVER_ADDRESS] = address
+    if port:
+        found[SERVER_PORT] = port
+    return found
+
+
+def add_present(target: dict[str, AttributeValue], pairs: dict[str, object]) -> None:
+    """Copy the pairs whose value is a valid attribute value (None, omitted and odd types are skipped)."""
+    for key, value in pairs.items():
+        if value is None:
+            continue
+        if isinstance(value, (str, bool, int, float)):
+            target[key] = value
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(item, str) for item in value):
+            target[key] = list(value)
+
+
+def add_content(target: dict[str, AttributeValue], key: str, value: object) -> None:
+    """Content as JSON text; sentinels such as ``omit`` (which SDK helpers pass on) are skipped."""
+    if isinstance(value, (list, tuple, dict)) and value:
+        target[key] = to_json(value)
+
+
+def to_json(value: object) -> str:
+    """Content as the JSON text the GenAI conventions put in ``gen_ai.*.messages`` attributes."""
+    return json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":"))
+
+
+def field_of(value: object, name: str) -> Any:
+    """``value[name]`` for a mapping (request params), ``value.name`` for a model (responses)."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def server_of(instance: Any) -> tuple[str | None, int | None]:
+    """Host and port the resource's client sends to (its ``base_url``)."""
+    url = getattr(getattr(instance, "_client", None), "base_url", None)
+    if url is None:
+        return None, None
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return url.host, port
+
+
+def text_part(text: str) -> dict[str, object]:
+    """A text part of a message in the GenAI content schema."""
+    return {"type": "text", "content": text}
+
+
+def tool_call_part(call_id: object, name: object, arguments: object) -> dict[str, object]:
+    """A tool-call part of a message in the GenAI content schema."""
+    return {"type": "tool_call", "id": call_id, "name": name, "arguments": arguments}
+
+
+def message(role: object, parts: list[Any], finish_reason: object = None) -> dict[str, object]:
+    """A message in the GenAI content schema; output messages carry their finish reason."""
+    found: dict[str, object] = {"role": role, "parts": parts}
+    if finish_reason is not None:
+        found["finish_reason"] = finish_reason
+    return found
+
+
+def _plain(value: Any) -> object:
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(exclude_none=True)
+    if isinstance(value, (set, frozenset, tuple)) or hasattr(value, "__iter__"):
+        return list(value)
+    return repr(value)
+
+
+def _is_llm_span(span: trace.Span) -> bool:
+    """Whether `span` is another instrumentation's live span for this same LLM call."""
+    if not span.is_recording() or getattr(span, "kind", None) is not SpanKind.CLIENT:
+        return False
+    span_attributes = getattr(span, "attributes", None) or {}
+    return span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME) in LLM_OPERATIONS
+
+
+class LLMCall:
+    """One call's span, from :func:`begin` until it ends, exactly once, by ``finish`` or ``fail``.
+
+    When another GenAI instrumentation already opened a span for this call (it wrapped the
+    client method outside ours), the call *borrows* that span: it adds our attributes (session,
+    cost) but leaves ending it, its status and its metrics to its owner, so one call gives one span.
+    """
+
+    __slots__ = ("_done", "_request", "_telemetry", "context", "owned", "span", "started")
+    span: trace.Span
+    context: Context
+
+    def __init__(self, telemetry: Telemetry, request: Request, session: Session | None) -> None:
+        self._telemetry = telemetry
+        self._request = request
+        self._done = False
+        self.started = time.perf_counter()
+        span_attributes = request.attributes
+        if session is not None:
+            span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
+            span_attributes[attrs.SESSION_ID] = session.session_id
+        current = get_current()
+        current_span = trace.get_current_span(current)
+        parent = current
+        if session is not None and current_span.get_span_context().trace_id != _trace_id(session):
+            parent = session.context(current)
+        self.owned = not _is_llm_span(current_span)
+        if not telemetry.own_spans:
+            self.span, self.context = trace.INVALID_SPAN, parent
+            return
+        if not self.owned:
+            self.span = current_span
+            self.span.set_attributes(span_attributes)
+            self.context = set_value(OWNED_CALL_KEY, True, current)
+            return
+        self.span = telemetry.tracer.start_span(
+            f"{request.operation} {request.model}", context=parent, kind=SpanKind.CLIENT, attributes=span_attributes
+        )
+        entries = {key: marker() for key, marker in telemetry.markers}
+        entries[OWNED_CALL_KEY] = True
+        self.context = Context({**trace.set_span_in_context(self.span, parent), **entries})
+
+    def _claim(self) -> bool:
+        """True for the first of ``finish``/``fail``: a stream can be closed, then exhausted, then collected."""
+        if self._done:
+            return False
+        self._done = True
+        return True
+
+    def finish(self, outcome: Outcome | None) -> None:
+        """End the call as a success, with what the response said."""
+        if not self._claim():
+            return
+        with handle_internal_errors("ending an LLM span"):
+            outcome = outcome or Outcome()
+            found = outcome.attributes
+            if outcome.usage is not None:
+                found.update(outcome.usage.attributes(with_output=self._request.operation != EMBEDDINGS))
+                cost = self._cost(outcome)
+                if cost is not None:
+                    found[attrs.LLM_COST_USD] = cost
+            self.span.set_attributes(found)
+            if self.owned:
+                self.span.end()
+                self._telemetry.instruments.record(self._request, outcome, time.perf_counter() - self.started)
+
+    def fail(self, error: BaseException) -> None:
+        """End the call as failed by `error` (which the caller re-raises unchanged)."""
+        if not self._claim():
+            return
+        with handle_internal_errors("ending a failed LLM span"):
+            error_type = type(error).__qualname__
+            if not self.owned:
+                return
+            self.span.set_attribute(ERROR_TYPE, error_type)
+            self.span.record_exception(error)
+            self.span.set_status(Status(StatusCode.ERROR, str(error) or error_type))
+            self.span.end()
+            self._telemetry.instruments.record(
+                self._request, None, time.perf_counter() - self.started, error_type=error_type
+            )
+
+    def _cost(self, outcome: Outcome) -> float | None:
+        usage = outcome.usage
+        if usage is None:
+            return None
+        tokens = TokenUsage(usage.input, usage.output, usage.cache_read, usage.cache_write)
+        return cost_usd(self._request.provider, outcome.model or self._request.model, tokens, outcome.service_tier)
+
+
+def _trace_id(session: Session) -> int:
+    return session.span.get_span_context().trace_id
+
+
+def begin(telemetry: Telemetry, request: Request, session: Session | None) -> LLMCall | None:
+    """Start the call's span; None (and a log line) if telemetry itself failed, so the call goes on."""
+    with handle_internal_errors("starting an LLM span"):
+        return LLMCall(telemetry, request, session)
+    return None

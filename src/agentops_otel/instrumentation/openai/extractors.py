@@ -1,0 +1,228 @@
+"""OpenAI requests and responses as GenAI attributes: pure functions, no span in sight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+from opentelemetry.semconv._incubating.attributes import openai_attributes as openai_attrs
+
+from ...content import capture_content
+from ..genai import (
+    CHAT,
+    EMBEDDINGS,
+    Outcome,
+    Request,
+    Usage,
+    add_content,
+    add_present,
+    field_of,
+    message,
+    server_of,
+    start_attributes,
+    text_part,
+    tool_call_part,
+)
+
+PROVIDER = gen_ai.GenAiProviderNameValues.OPENAI.value
+
+
+def _request(operation: str, instance: Any, kwargs: dict[str, Any], params: dict[str, object]) -> Request:
+    model = kwargs.get("model")
+    model = model if isinstance(model, str) else "unknown"
+    found = start_attributes(operation, PROVIDER, model, *server_of(instance))
+    add_present(found, params)
+    return Request(operation, PROVIDER, model, found)
+
+
+def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
+    """``chat.completions.create`` keywords as span attributes."""
+    choices = kwargs.get("n")
+    stop = kwargs.get("stop")
+    request = _request(
+        CHAT,
+        instance,
+        kwargs,
+        {
+            gen_ai.GEN_AI_REQUEST_MAX_TOKENS: kwargs.get("max_completion_tokens") or kwargs.get("max_tokens"),
+            gen_ai.GEN_AI_REQUEST_TEMPERATURE: kwargs.get("temperature"),
+            gen_ai.GEN_AI_REQUEST_TOP_P: kwargs.get("top_p"),
+            gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY: kwargs.get("frequency_penalty"),
+            gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY: kwargs.get("presence_penalty"),
+            gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES: [stop] if isinstance(stop, str) else stop,
+            gen_ai.GEN_AI_REQUEST_SEED: kwargs.get("seed"),
+            gen_ai.GEN_AI_REQUEST_CHOICE_COUNT: choices if isinstance(choices, int) and choices != 1 else None,
+            gen_ai.GEN_AI_REQUEST_STREAM: kwargs.get("stream") is True or None,
+            gen_ai.GEN_AI_OUTPUT_TYPE: _output_type(field_of(kwargs.get("response_format"), "type")),
+            openai_attrs.OPENAI_REQUEST_SERVICE_TIER: kwargs.get("service_tier"),
+        },
+    )
+    if capture_content():
+        add_content(request.attributes, gen_ai.GEN_AI_INPUT_MESSAGES, _chat_input(kwargs.get("messages")))
+        add_content(request.attributes, gen_ai.GEN_AI_TOOL_DEFINITIONS, kwargs.get("tools"))
+    return request
+
+
+def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
+    """``responses.create`` keywords as span attributes."""
+    request = _request(
+        CHAT,
+        instance,
+        kwargs,
+        {
+            gen_ai.GEN_AI_REQUEST_MAX_TOKENS: kwargs.get("max_output_tokens"),
+            gen_ai.GEN_AI_REQUEST_TEMPERATURE: kwargs.get("temperature"),
+            gen_ai.GEN_AI_REQUEST_TOP_P: kwargs.get("top_p"),
+            gen_ai.GEN_AI_REQUEST_STREAM: kwargs.get("stream") is True or None,
+            openai_attrs.OPENAI_REQUEST_SERVICE_TIER: kwargs.get("service_tier"),
+        },
+    )
+    if capture_content():
+        prompt = kwargs.get("input")
+        messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else prompt
+        add_content(request.attributes, gen_ai.GEN_AI_INPUT_MESSAGES, messages)
+        instructions = kwargs.get("instructions")
+        if isinstance(instructions, str):
+            add_content(request.attributes, gen_ai.GEN_AI_SYSTEM_INSTRUCTIONS, [text_part(instructions)])
+        add_content(request.attributes, gen_ai.GEN_AI_TOOL_DEFINITIONS, kwargs.get("tools"))
+    return request
+
+
+def embeddings_request(instance: Any, kwargs: dict[str, Any]) -> Request:
+    """``embeddings.create`` keywords as span attributes."""
+    encoding = kwargs.get("encoding_format")
+    return _request(
+        EMBEDDINGS,
+        instance,
+        kwargs,
+        {
+            gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS: [encoding] if isinstance(encoding, str) else None,
+            gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT: kwargs.get("dimensions"),
+        },
+    )
+
+
+def chat_outcome(completion: Any) -> Outcome:
+    """A ``ChatCompletion`` as response attributes and usage."""
+    choices = completion.choices or []
+    outcome = _outcome(completion, [choice.finish_reason or "error" for choice in choices])
+    outcome.usage = chat_usage(completion.usage)
+    if capture_content():
+        output = [_chat_output(choice.message, choice.finish_reason) for choice in choices]
+        add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, output)
+    return outcome
+
+
+def chat_usage(usage: Any) -> Usage | None:
+    """Chat Completions usage; ``prompt_tokens`` already includes the cached ones."""
+    if usage is None:
+        return None
+    prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
+    return Usage(
+        input=usage.prompt_tokens or 0,
+        output=usage.completion_tokens or 0,
+        cache_read=(prompt and prompt.cached_tokens) or 0,
+        cache_write=(prompt and getattr(prompt, "cache_write_tokens", None)) or 0,
+        reasoning=(completion and completion.reasoning_tokens) or 0,
+    )
+
+
+def response_outcome(response: Any) -> Outcome:
+    """A Responses API ``Response`` as response attributes and usage."""
+    output = response.output or []
+    calls_tool = any(getattr(item, "type", None) == "function_call" for item in output)
+    incomplete = getattr(response.incomplete_details, "reason", None)
+    finished = response.status in ("completed", "incomplete", "failed")  # not a stream cut short
+    reasons = [incomplete or ("tool_calls" if calls_tool else "stop")] if finished else []
+    outcome = _outcome(response, reasons)
+    usage = response.usage
+    if usage is not None:
+        details, output_details = usage.input_tokens_details, usage.output_tokens_details
+        outcome.usage = Usage(
+            input=usage.input_tokens or 0,
+            output=usage.output_tokens or 0,
+            cache_read=(details and details.cached_tokens) or 0,
+            cache_write=(details and getattr(details, "cache_write_tokens", None)) or 0,
+            reasoning=(output_details and output_details.reasoning_tokens) or 0,
+        )
+    if capture_content():
+        add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [_response_output(output)])
+    return outcome
+
+
+def embeddings_outcome(result: Any) -> Outcome:
+    """A ``CreateEmbeddingResponse`` as response attributes and usage (input tokens only)."""
+    outcome = Outcome(model=result.model)
+    found: dict[str, object] = {gen_ai.GEN_AI_RESPONSE_MODEL: result.model}
+    if result.data and isinstance(result.data[0].embedding, list):
+        found[gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = len(result.data[0].embedding)
+    add_present(outcome.attributes, found)
+    if result.usage is not None:
+        outcome.usage = Usage(input=result.usage.prompt_tokens or 0)
+    return outcome
+
+
+def _outcome(response: Any, finish_reasons: list[str]) -> Outcome:
+    service_tier = getattr(response, "service_tier", None)
+    outcome = Outcome(model=response.model, service_tier=service_tier if isinstance(service_tier, str) else None)
+    add_present(
+        outcome.attributes,
+        {
+            gen_ai.GEN_AI_RESPONSE_ID: response.id,
+            gen_ai.GEN_AI_RESPONSE_MODEL: response.model,
+            gen_ai.GEN_AI_RESPONSE_FINISH_REASONS: finish_reasons,
+            openai_attrs.OPENAI_RESPONSE_SERVICE_TIER: service_tier,
+            openai_attrs.OPENAI_RESPONSE_SYSTEM_FINGERPRINT: getattr(response, "system_fingerprint", None),
+        },
+    )
+    return outcome
+
+
+def _output_type(response_format: object) -> str | None:
+    if response_format in ("json_object", "json_schema"):
+        return gen_ai.GenAiOutputTypeValues.JSON.value
+    return gen_ai.GenAiOutputTypeValues.TEXT.value if response_format == "text" else None
+
+
+def _chat_input(messages: object) -> list[dict[str, object]]:
+    """Chat messages in the GenAI content schema (role and parts)."""
+    if not isinstance(messages, (list, tuple)):
+        return []
+    converted = []
+    for item in messages:
+        role = field_of(item, "role")
+        parts = _content_parts(field_of(item, "content"))
+        if role == "tool":
+            parts = [{"type": "tool_call_response", "id": field_of(item, "tool_call_id"), "response": parts}]
+        parts += [_tool_call(call) for call in field_of(item, "tool_calls") or []]
+        converted.append(message(role, parts))
+    return converted
+
+
+def _chat_output(choice_message: Any, finish_reason: object) -> dict[str, object]:
+    parts = _content_parts(choice_message.content)
+    parts += [_tool_call(call) for call in choice_message.tool_calls or []]
+    return message(choice_message.role or "assistant", parts, finish_reason)
+
+
+def _content_parts(content: object) -> list[Any]:
+    if isinstance(content, str):
+        return [text_part(content)]
+    if isinstance(content, (list, tuple)):
+        return [text_part(field_of(part, "text")) if field_of(part, "type") == "text" else part for part in content]
+    return []
+
+
+def _tool_call(call: Any) -> dict[str, object]:
+    function = field_of(call, "function")
+    return tool_call_part(field_of(call, "id"), field_of(function, "name"), field_of(function, "arguments"))
+
+
+def _response_output(items: list[Any]) -> dict[str, object]:
+    parts: list[Any] = []
+    for item in items:
+        if item.type == "function_call":
+            parts.append(tool_call_part(item.call_id, item.name, item.arguments))
+        elif item.type == "message":
+            parts += [text_part(part.text) for part in item.content if getattr(part, "text", None) is not None]
+    return message("assistant", parts)

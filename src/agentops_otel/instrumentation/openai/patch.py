@@ -1,0 +1,80 @@
+"""Wrapper factories for the OpenAI client methods: each returns ``traced_method(wrapped, instance, args, kwargs)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+
+from ..genai import Request
+from ..streams import Accumulator, responder
+from ..wrappers import Hooks, Switch, Wrapper, traced, traced_async
+from .extractors import (
+    chat_outcome,
+    chat_request,
+    embeddings_outcome,
+    embeddings_request,
+    response_outcome,
+    responses_request,
+)
+from .stream import ChatAccumulator, ResponsesAccumulator
+
+_STREAMS = (openai.Stream, openai.AsyncStream)
+_UNREAD = (openai.APIResponse, openai.AsyncAPIResponse)
+
+# Identity marks the options we added (not the caller): the usage-only chunk they bring is hidden.
+_INCLUDE_USAGE: dict[str, bool] = {"include_usage": True}
+
+
+def _chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
+    """Chat request attributes; a stream without ``stream_options`` is asked to report usage."""
+    if kwargs.get("stream") is True and not kwargs.get("stream_options"):
+        kwargs["stream_options"] = _INCLUDE_USAGE
+    return chat_request(instance, kwargs)
+
+
+def _chat_accumulator(kwargs: dict[str, Any]) -> Accumulator:
+    return ChatAccumulator(hide_usage_chunk=kwargs.get("stream_options") is _INCLUDE_USAGE)
+
+
+def _responses_accumulator(kwargs: dict[str, Any]) -> Accumulator:
+    return ResponsesAccumulator()
+
+
+def _no_stream(kwargs: dict[str, Any]) -> Accumulator:
+    raise TypeError("embeddings do not stream")
+
+
+CHAT = Hooks(_chat_request, responder(chat_outcome, _chat_accumulator, _STREAMS, _UNREAD))
+RESPONSES = Hooks(responses_request, responder(response_outcome, _responses_accumulator, _STREAMS, _UNREAD))
+EMBEDDINGS = Hooks(embeddings_request, responder(embeddings_outcome, _no_stream, _STREAMS, _UNREAD))
+
+
+def chat_create(switch: Switch) -> Wrapper:
+    """``Completions.create``."""
+    return traced(switch, CHAT)
+
+
+def async_chat_create(switch: Switch) -> Wrapper:
+    """``AsyncCompletions.create``."""
+    return traced_async(switch, CHAT)
+
+
+def responses_create(switch: Switch) -> Wrapper:
+    """``Responses.create``."""
+    return traced(switch, RESPONSES)
+
+
+def async_responses_create(switch: Switch) -> Wrapper:
+    """``AsyncResponses.create``."""
+    return traced_async(switch, RESPONSES)
+
+
+def embeddings_create(switch: Switch) -> Wrapper:
+    """``Embeddings.create``."""
+    return traced(switch, EMBEDDINGS)
+
+
+def async_embeddings_create(switch: Switch) -> Wrapper:
+    """``AsyncEmbeddings.create``."""
+    return traced_async(switch, EMBEDDINGS)

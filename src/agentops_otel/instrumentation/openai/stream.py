@@ -1,0 +1,114 @@
+"""OpenAI stream accumulators: what a stream said, gathered chunk by chunk for the span's end.
+
+They keep per-chunk work small: ids and finish reasons are cheap; text and tool-call
+fragments are kept only when content capture is on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+
+from ...content import capture_content
+from ..genai import Outcome, add_content, message, text_part, tool_call_part
+from .extractors import chat_usage, response_outcome
+
+_FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+
+class _Choice:
+    """One streamed choice: its finish reason, and (with capture on) its text and tool calls."""
+
+    __slots__ = ("finish_reason", "text", "tool_calls")
+
+    def __init__(self) -> None:
+        self.finish_reason: str | None = None
+        self.text: list[str] = []
+        self.tool_calls: dict[int, list[Any]] = {}  # index -> [id, name, argument fragments...]
+
+    def add(self, delta: Any) -> None:
+        if delta.content:
+            self.text.append(delta.content)
+        for call in delta.tool_calls or ():
+            entry = self.tool_calls.setdefault(call.index, [None, None])
+            entry[0] = call.id or entry[0]
+            function = call.function
+            if function is not None:
+                entry[1] = function.name or entry[1]
+                if function.arguments:  # None in some deltas
+                    entry.append(function.arguments)
+
+    def output(self) -> dict[str, object]:
+        parts: list[Any] = [text_part("".join(self.text))] if self.text else []
+        parts += [
+            tool_call_part(call_id, name, "".join(fragments)) for call_id, name, *fragments in self.tool_calls.values()
+        ]
+        return message("assistant", parts, self.finish_reason)
+
+
+class ChatAccumulator:
+    """Chat Completions chunks; hides the usage-only chunk when we, not the caller, asked for it."""
+
+    def __init__(self, hide_usage_chunk: bool) -> None:
+        self._hide_usage_chunk = hide_usage_chunk
+        self._capture = capture_content()
+        self._first: Any = None
+        self._usage: Any = None
+        self._choices: dict[int, _Choice] = {}
+
+    def process(self, chunk: Any) -> bool:
+        """Take one ``ChatCompletionChunk``."""
+        if self._first is None:
+            self._first = chunk
+        if chunk.usage is not None:
+            self._usage = chunk.usage
+        if not chunk.choices:
+            return not (self._hide_usage_chunk and chunk.usage is not None)
+        for choice in chunk.choices:
+            state = self._choices.get(choice.index)
+            if state is None:
+                state = self._choices[choice.index] = _Choice()
+            if choice.finish_reason:
+                state.finish_reason = choice.finish_reason
+            if self._capture and choice.delta is not None:
+                state.add(choice.delta)
+        return True
+
+    def outcome(self) -> Outcome:
+        """Response attributes from the first chunk, finish reasons and usage from the rest."""
+        first = self._first
+        outcome = Outcome()
+        if first is None:
+            return outcome
+        outcome.model = first.model
+        service_tier = getattr(first, "service_tier", None)
+        outcome.service_tier = service_tier if isinstance(service_tier, str) else None
+        outcome.attributes[gen_ai.GEN_AI_RESPONSE_ID] = first.id
+        outcome.attributes[gen_ai.GEN_AI_RESPONSE_MODEL] = first.model
+        reasons = [state.finish_reason for _, state in sorted(self._choices.items()) if state.finish_reason]
+        if reasons:
+            outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = reasons
+        outcome.usage = chat_usage(self._usage)
+        if self._capture:
+            outputs = [state.output() for _, state in sorted(self._choices.items())]
+            add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
+        return outcome
+
+
+class ResponsesAccumulator:
+    """Responses API events: the final event carries the whole response, usage included."""
+
+    def __init__(self) -> None:
+        self._response: Any = None
+
+    def process(self, event: Any) -> bool:
+        """Take one ``ResponseStreamEvent``; only the lifecycle events matter."""
+        kind = event.type
+        if kind in _FINAL_RESPONSE_EVENTS or (kind == "response.created" and self._response is None):
+            self._response = event.response
+        return True
+
+    def outcome(self) -> Outcome:
+        """The final response's attributes (or the created one's, if the stream stopped early)."""
+        return Outcome() if self._response is None else response_outcome(self._response)

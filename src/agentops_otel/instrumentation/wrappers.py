@@ -1,0 +1,136 @@
+"""The wrapt wrappers every instrumented method shares, sync and async.
+
+Each does, in order: take the ``session=`` keyword out of the call, stop here if
+instrumentation is off, ask the session registry which session the call belongs to (which may
+raise ``MultiSessionException``, before any request is sent), start the span, call the client
+inside the span's context, and hand the result to the provider's ``respond`` (which ends the
+span now, or wraps a stream that ends it later). The caller's exception is re-raised unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from opentelemetry.context import attach, detach
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+from ..exceptions import InvalidArgumentError
+from ..internal_errors import handle_internal_errors
+from ..registry import registry
+from ..session import Session
+from .genai import LLMCall, Request, Telemetry, begin
+
+Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+SESSION_KEYWORD = "session"
+
+
+class Hooks(NamedTuple):
+    """The provider-specific half of a wrapper: read the request, handle the result."""
+
+    request: Callable[[Any, dict[str, Any]], Request]
+    """From the resource instance and the call's keywords (it may add keywords, e.g. stream options)."""
+    respond: Callable[[LLMCall, Any, dict[str, Any]], Any]
+    """Ends the call from the result, or wraps the result so that it ends later; returns what the caller gets."""
+
+
+@dataclass
+class Switch:
+    """One instrumentor's state, shared by its wrappers: wrappers cached by the client outlive unwrap."""
+
+    telemetry: Telemetry | None = None
+    active: bool = False
+
+
+def session_keyword(kwargs: dict[str, Any]) -> Session | None:
+    """Take the ``session=`` keyword (AgentOps 0.3) out of the call before the client sees it."""
+    explicit = kwargs.pop(SESSION_KEYWORD, None)
+    if explicit is not None and not isinstance(explicit, Session):
+        raise InvalidArgumentError(f"Invalid session {explicit!r}: expected a Session from agentops.start_session().")
+    return explicit
+
+
+class Prepared(NamedTuple):
+    """A call about to be traced: everything its span needs, decided before any request is sent."""
+
+    telemetry: Telemetry
+    request: Request
+    session: Session | None
+
+
+def prepare(
+    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
+) -> Prepared | None:
+    """Resolve the call's session and read its request; None when the call is not to be traced.
+
+    Raises:
+        MultiSessionException: from the registry, when nothing says which running session the call is for.
+        InvalidArgumentError: ``session=`` is not a Session.
+    """
+    explicit = session_keyword(kwargs)
+    telemetry = switch.telemetry
+    if not switch.active or telemetry is None or not is_instrumentation_enabled():
+        return None
+    session = registry.session_for_call(explicit)
+    request = None
+    with handle_internal_errors("reading an LLM request"):
+        request = read_request(instance, kwargs)
+    return None if request is None else Prepared(telemetry, request, session)
+
+
+def _start(switch: Switch, hooks: Hooks, instance: Any, kwargs: dict[str, Any]) -> LLMCall | None:
+    prepared = prepare(switch, hooks.request, instance, kwargs)
+    return None if prepared is None else begin(*prepared)
+
+
+def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
+    try:
+        return hooks.respond(call, result, kwargs)
+    except Exception:
+        with handle_internal_errors("reading an LLM response"):
+            raise
+    call.finish(None)
+    return result
+
+
+def traced(switch: Switch, hooks: Hooks) -> Wrapper:
+    """The wrapper of a sync client method."""
+
+    def traced_method(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        call = _start(switch, hooks, instance, kwargs)
+        if call is None:
+            return wrapped(*args, **kwargs)
+        token = attach(call.context)
+        try:
+            result = wrapped(*args, **kwargs)
+        except BaseException as error:
+            call.fail(error)
+            raise
+        finally:
+            detach(token)
+        return _respond(hooks, call, result, kwargs)
+
+    return traced_method
+
+
+def traced_async(switch: Switch, hooks: Hooks) -> Wrapper:
+    """The wrapper of an async client method."""
+
+    async def traced_method(
+        wrapped: Callable[..., Awaitable[Any]], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        call = _start(switch, hooks, instance, kwargs)
+        if call is None:
+            return await wrapped(*args, **kwargs)
+        token = attach(call.context)
+        try:
+            result = await wrapped(*args, **kwargs)
+        except BaseException as error:
+            call.fail(error)
+            raise
+        finally:
+            detach(token)
+        return _respond(hooks, call, result, kwargs)
+
+    return traced_method

@@ -1,0 +1,180 @@
+"""``agentops-otel report``: the sessions in a spans file, as a table, a span tree, JSON or a web page.
+
+Exit status 0 when the file was read (even if some lines had to be skipped: one warning says
+how many), 2 for anything the user has to fix (no such file, nothing readable in it, a bad
+option, an unknown session id), with a one-line message and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Config
+from ..exceptions import AgentOpsError
+from . import html
+from .model import Filters, Report, SessionSummary, build, tree
+from .reading import SpanFile
+from .text import can_draw, plural, session_tree, table
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+class ReportError(Exception):
+    """Something the user can fix; shown as one line with exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``agentops-otel`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return report(args, sys.stdout, sys.stderr)
+    except ReportError as error:
+        sys.stderr.write(f"agentops-otel report: error: {error}\n")
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, and keep Python's exit flush from complaining.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agentops-otel", description="Read back agentops-otel sessions.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command = commands.add_parser(
+        "report",
+        help="show the sessions in a spans file",
+        description="Show the sessions recorded in an OTLP JSON-lines spans file, newest first.",
+    )
+    command.add_argument(
+        "file", nargs="?", metavar="FILE", help="spans file (default: $AGENTOPS_TRACES_FILE or agentops-traces.jsonl)"
+    )
+    command.add_argument("--state", help="only sessions that ended so: Success, Fail, Indeterminate, running")
+    command.add_argument("--tag", help="only sessions with this tag")
+    command.add_argument(
+        "--since", type=since, metavar="WHEN", help="only sessions started since WHEN: 2h, 1d, ISO time"
+    )
+    command.add_argument("--session", metavar="ID", help="show one session's span tree (an id or a unique prefix)")
+    command.add_argument("--json", action="store_true", help="print JSON instead of text, for scripts")
+    command.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page to OUT")
+    return parser
+
+
+def since(text: str) -> int:
+    """``--since``: a relative age (``90s``, ``30m``, ``2h``, ``1d``, ``1w``) or an ISO time, as unix nanoseconds.
+
+    An ISO time without an offset is local time, as a person typing it means.
+    """
+    relative = _RELATIVE.fullmatch(text.strip().lower())
+    if relative:
+        return time.time_ns() - int(float(relative[1]) * _UNITS[relative[2]] * 1e9)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither an age like 30m, 2h, 1d nor an ISO time") from None
+    return int(moment.timestamp() * 1e9)
+
+
+def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``report`` with parsed `args`; raises ReportError for what the user has to fix."""
+    path = Path(args.file) if args.file else _default_file()
+    wanted: str | None = args.session.strip().lower() if args.session is not None else None
+    read = _read(path, wanted, keep_all=args.html is not None, err=err)
+    if wanted is not None:
+        sessions = [_find(read, wanted, path)]
+    else:
+        filters = Filters(args.state, args.tag, args.since)
+        sessions = [summary for summary in read.sessions if filters(summary)]
+    if args.html is not None:
+        try:
+            args.html.write_text(html.page(sessions, str(path)), encoding="utf-8")
+        except OSError as error:
+            raise ReportError(f"cannot write {args.html}: {error.strerror or error}") from None
+        out.write(f"Wrote {args.html} ({plural(len(sessions), 'session')}).\n")
+    elif args.json:
+        document = _with_spans(sessions[0]) if wanted is not None else [summary.to_json() for summary in sessions]
+        out.write(json.dumps(document, indent=2) + "\n")
+    elif wanted is not None:
+        out.write(session_tree(sessions[0], fancy=can_draw(out.encoding)))
+    elif sessions:
+        out.write(table(sessions))
+    elif read.sessions:
+        out.write(f"No sessions match the filters ({len(read.sessions)} sessions in {path}).\n")
+    else:
+        out.write(f"No sessions in {path} ({read.outside_sessions} spans outside sessions).\n")
+    return 0
+
+
+def _default_file() -> Path:
+    try:
+        return Path(Config.load().traces_file)
+    except AgentOpsError as error:
+        raise ReportError(str(error)) from None
+
+
+def _read(path: Path, wanted: str | None, *, keep_all: bool, err: TextIO) -> Report:
+    """Read `path`, keeping the spans of the sessions that will be drawn; one warning for skipped lines."""
+    span_file = SpanFile(path)
+
+    def keep(session_id: str) -> bool:
+        return keep_all or (wanted is not None and session_id.startswith(wanted))
+
+    try:
+        read = build(span_file.spans(), keep)
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror or error}") from None
+    skipped = span_file.skipped
+    if skipped.count:
+        err.write(
+            f"agentops-otel report: warning: skipped {plural(skipped.count, 'unreadable line')} in {path} "
+            f"(first: line {skipped.first_line}, {skipped.first_reason})\n"
+        )
+    if not read.span_count:
+        raise ReportError(f"{path} holds no OTLP JSON spans" + ("" if skipped.count else " (it is empty)"))
+    return read
+
+
+def _find(read: Report, wanted: str, path: Path) -> SessionSummary:
+    """The session whose id is `wanted`, or the only one starting with it."""
+    found = [summary for summary in read.sessions if summary.session_id.startswith(wanted)]
+    exact = [summary for summary in found if summary.session_id == wanted]
+    if len(exact or found) == 1:
+        return (exact or found)[0]
+    if not found:
+        raise ReportError(f"no session in {path} has an id starting with {wanted!r}")
+    raise ReportError(f"{wanted!r} starts {len(found)} session ids in {path}; give more of the id")
+
+
+def _with_spans(summary: SessionSummary) -> dict[str, object]:
+    """One session for ``--session ID --json``: its summary and its spans in tree order."""
+    spans = [
+        {
+            "name": row.span.name,
+            "depth": row.depth,
+            "span_id": f"{row.span.context.span_id:016x}" if row.span.context else "",
+            "parent_span_id": f"{row.span.parent.span_id:016x}" if row.span.parent else "",
+            "kind": row.span.kind.name,
+            "status": row.span.status.status_code.name,
+            "status_message": row.span.status.description or "",
+            "start_time_unix_nano": row.span.start_time,
+            "end_time_unix_nano": row.span.end_time,
+            "attributes": dict(row.span.attributes or {}),
+        }
+        for row in tree(summary)
+    ]
+    return {**summary.to_json(), "spans": spans}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Sessions rebuilt from the spans of a file: summaries for the table, span trees for one session.
+
+A session's numbers come from its root span's roll-ups (the same figures ``get_analytics()``
+returned in the process). A session whose root never reached the file (the process died while
+it ran) is still shown, as ``running/unknown``, with its numbers counted from the child spans
+that did, by the same :class:`~agentops_otel.stats.SessionStats` the live session uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.util.types import AttributeValue
+
+from .. import attributes as attrs
+from ..stats import SessionStats
+
+UNKNOWN_STATE = "running/unknown"
+_ROLL_UPS = (
+    attrs.SESSION_SPANS,
+    attrs.SESSION_LLM_CALLS,
+    attrs.SESSION_TOOL_CALLS,
+    attrs.SESSION_ACTIONS,
+    attrs.SESSION_ERRORS,
+    attrs.SESSION_INPUT_TOKENS,
+    attrs.SESSION_OUTPUT_TOKENS,
+    attrs.SESSION_COST_USD,
+)
+
+
+@dataclass
+class SessionSummary:
+    """One session as the file shows it: its root span(s), and its other spans if they were kept."""
+
+    session_id: str
+    roots: list[ReadableSpan] = field(default_factory=list)
+    spans: list[ReadableSpan] = field(default_factory=list)
+    stats: SessionStats = field(default_factory=SessionStats)
+    start_ns: int = 0
+    end_ns: int = 0
+
+    def add(self, span: ReadableSpan, keep: bool) -> None:
+        """Take one span of this session (a root if it carries an end state)."""
+        start, end = span.start_time or 0, span.end_time or 0
+        self.start_ns = min(self.start_ns, start) if self.start_ns else start
+        self.end_ns = max(self.end_ns, end)
+        if (span.attributes or {}).get(attrs.SESSION_END_STATE) is not None:
+            self.roots.append(span)
+            return
+        self.stats.add(span)
+        if keep:
+            self.spans.append(span)
+
+    @property
+    def state(self) -> str:
+        """The end state of the root that ended last; ``running/unknown`` with no root."""
+        return str(self._final(attrs.SESSION_END_STATE)) if self.roots else UNKNOWN_STATE
+
+    @property
+    def reason(self) -> str:
+        """Why it ended as it did (empty when no reason was given)."""
+        return str(self._final(attrs.SESSION_END_STATE_REASON) or "")
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags the session ended with."""
+        tags = self._final(attrs.SESSION_TAGS)
+        return [str(tag) for tag in tags] if isinstance(tags, (list, tuple)) else []
+
+    def _final(self, name: str) -> AttributeValue | None:
+        """An attribute of the root that ended last (None without a root)."""
+        if not self.roots:
+            return None
+        return (max(self.roots, key=lambda root: root.end_time or 0).attributes or {}).get(name)
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds from the first span's start to the last span's end."""
+        return max(self.end_ns - self.start_ns, 0) / 1e9
+
+    @property
+    def roll_ups(self) -> dict[str, float]:
+        """The session's counts and totals, keyed by the ``agentops.session.*`` roll-up names."""
+        sources: list[dict[str, AttributeValue]] = (
+            [dict(root.attributes or {}) for root in self.roots] if self.roots else [self.stats.close()]
+        )
+        return {name: sum(_number(source.get(name)) for source in sources) for name in _ROLL_UPS}
+
+    def to_json(self) -> dict[str, object]:
+        """The summary as plain JSON values, for ``--json``."""
+        roll_ups = self.roll_ups
+        return {
+            "session_id": self.session_id,
+            "end_state": self.state,
+            "end_state_reason": self.reason,
+            "tags": self.tags,
+            "start_time_unix_nano": self.start_ns,
+            "duration_s": round(self.duration_s, 6),
+            **{name.removeprefix("agentops.session."): roll_ups[name] for name in _ROLL_UPS},
+        }
+
+
+@dataclass
+class Report:
+    """Everything read from one file."""
+
+    sessions: list[SessionSummary]
+    span_count: int
+    outside_sessions: int
+
+
+def build(spans: Iterable[ReadableSpan], keep: Callable[[str], bool] = lambda _session_id: False) -> Report:
+    """Group spans by ``session.id``; keep the non-root spans of sessions `keep` asks for."""
+    sessions: dict[str, SessionSummary] = {}
+    kept: dict[str, bool] = {}
+    count = outside = 0
+    for span in spans:
+        count += 1
+        session_id = (span.attributes or {}).get(attrs.SESSION_ID)
+        if not isinstance(session_id, str):
+            outside += 1
+            continue
+        summary = sessions.get(session_id)
+        if summary is None:
+            summary = sessions[session_id] = SessionSummary(session_id)
+            kept[session_id] = keep(session_id)
+        summary.add(span, kept[session_id])
+    newest_first = sorted(sessions.values(), key=lambda summary: summary.start_ns, reverse=True)
+    return Report(newest_first, count, outside)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """``--state``, ``--tag`` and ``--since``; None matches everything."""
+
+    state: str | None = None
+    tag: str | None = None
+    since_ns: int | None = None
+
+    def __call__(self, summary: SessionSummary) -> bool:
+        """Whether `summary` passes every filter given."""
+        if self.state is not None and self.state.lower() not in (summary.state.lower(), *summary.state.split("/")):
+            return False
+        if self.tag is not None and self.tag not in summary.tags:
+            return False
+        return self.since_ns is None or summary.start_ns >= self.since_ns
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One span of a session's tree, in display order."""
+
+    span: ReadableSpan
+    depth: int
+
+
+def tree(summary: SessionSummary) -> list[TreeRow]:
+    """The session's spans parent-before-child, siblings by start time.
+
+    Spans whose parent is not in the file (another service's, or lost) start a branch of
+    their own at the top, next to the root(s).
+    """
+    spans = sorted([*summary.roots, *summary.spans], key=lambda span: span.start_time or 0)
+    ids = {span.context.span_id for span in spans if span.context}
+    children: dict[int, list[ReadableSpan]] = defaultdict(list)
+    top: list[ReadableSpan] = []
+    for span in spans:
+        parent = span.parent.span_id if span.parent else 0  # 0 is never a valid span id
+        if parent in ids:
+            children[parent].append(span)
+        else:
+            top.append(span)
+    rows: list[TreeRow] = []
+    stack = [(span, 0) for span in reversed(top)]  # iterative: a deep chain must not hit the recursion limit
+    while stack:
+        span, depth = stack.pop()
+        rows.append(TreeRow(span, depth))
+        span_id = span.context.span_id if span.context else 0
+        stack.extend((child, depth + 1) for child in reversed(children.get(span_id, [])))
+    return rows
+
+
+def _number(value: AttributeValue | None) -> float:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0

@@ -1,0 +1,143 @@
+"""Reading an OTLP JSON-lines span file (what the embedded default exporter writes), tolerantly.
+
+One line is one export batch (``{"resourceSpans": [...]}``). Lines are decoded one at a time with
+OpenTelemetry's own OTLP JSON codec (``opentelemetry-proto-json``: hex ids, int64 strings, enum
+ints) into SDK ``ReadableSpan`` objects, so memory holds one batch of raw JSON at a time. A line
+that is not such a record (a truncated last line after a crash, a metrics record, stray text) is
+skipped and tallied, for the caller to report once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from opentelemetry.proto_json.collector.trace.v1.trace_service import ExportTraceServiceRequest
+from opentelemetry.proto_json.common.v1.common import AnyValue, KeyValue
+from opentelemetry.proto_json.trace.v1.trace import Span as OtlpSpan
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode
+from opentelemetry.util.types import AttributeValue
+
+# OTLP numbers span kinds from 1 (0 is "unspecified"); the SDK's enum starts at INTERNAL = 0.
+_KINDS = {
+    OtlpSpan.SpanKind.SPAN_KIND_SERVER: SpanKind.SERVER,
+    OtlpSpan.SpanKind.SPAN_KIND_CLIENT: SpanKind.CLIENT,
+    OtlpSpan.SpanKind.SPAN_KIND_PRODUCER: SpanKind.PRODUCER,
+    OtlpSpan.SpanKind.SPAN_KIND_CONSUMER: SpanKind.CONSUMER,
+}
+_NO_RESOURCE = Resource.get_empty()  # the report shows sessions, not resources; one shared object saves memory
+
+
+class NotSpans(ValueError):
+    """A JSON line that is not an OTLP traces record."""
+
+
+@dataclass
+class Skipped:
+    """Lines that could not be read, summarised by the first one."""
+
+    count: int = 0
+    first_line: int = 0
+    first_reason: str = ""
+
+    def add(self, line_number: int, reason: str) -> None:
+        """Tally one skipped line."""
+        if not self.count:
+            self.first_line, self.first_reason = line_number, reason
+        self.count += 1
+
+
+class SpanFile:
+    """The spans of one file, read lazily; :attr:`skipped` fills in as lines are read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.skipped = Skipped()
+
+    def spans(self) -> Iterator[ReadableSpan]:
+        """Every span of every readable line, in file order.
+
+        Raises:
+            OSError: the file cannot be opened or read.
+        """
+        with self.path.open(encoding="utf-8", errors="replace") as stream:
+            for line_number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    batch = _decode(line)
+                except json.JSONDecodeError:
+                    self.skipped.add(line_number, "not JSON (a truncated or corrupted line)")
+                    continue
+                except NotSpans:
+                    self.skipped.add(line_number, "JSON that is not an OTLP traces record")
+                    continue
+                except (ValueError, TypeError, AttributeError) as error:
+                    self.skipped.add(line_number, f"a malformed OTLP record ({error})")
+                    continue
+                yield from batch
+
+
+def _decode(line: str) -> list[ReadableSpan]:
+    """All spans of one line, or an exception saying why there are none."""
+    data: Any = json.loads(line)
+    if not isinstance(data, dict) or not isinstance(data.get("resourceSpans"), list):
+        raise NotSpans()
+    request = ExportTraceServiceRequest.from_dict(data)
+    return [
+        _readable(span)
+        for resource_spans in request.resource_spans
+        for scope_spans in resource_spans.scope_spans
+        for span in scope_spans.spans
+    ]
+
+
+def _readable(span: OtlpSpan) -> ReadableSpan:
+    trace_id = int.from_bytes(span.trace_id or b"", "big")
+    code = StatusCode(span.status.code) if span.status and span.status.code else StatusCode.UNSET
+    message = span.status.message if span.status and code is StatusCode.ERROR else None
+    return ReadableSpan(
+        name=span.name or "",
+        context=SpanContext(trace_id, int.from_bytes(span.span_id or b"", "big"), is_remote=False),
+        parent=SpanContext(trace_id, int.from_bytes(span.parent_span_id, "big"), is_remote=False)
+        if span.parent_span_id
+        else None,
+        resource=_NO_RESOURCE,
+        attributes=_attributes(span.attributes),
+        events=[Event(event.name or "", _attributes(event.attributes), event.time_unix_nano) for event in span.events],
+        kind=_KINDS.get(cast(OtlpSpan.SpanKind, span.kind), SpanKind.INTERNAL),
+        status=Status(code, message or None),
+        start_time=span.start_time_unix_nano or 0,
+        end_time=span.end_time_unix_nano or 0,
+    )
+
+
+def _attributes(key_values: Sequence[KeyValue]) -> dict[str, AttributeValue]:
+    """OTLP key/values as the plain attribute mapping the SDK uses."""
+    result: dict[str, AttributeValue] = {}
+    for key_value in key_values:
+        value = _value(key_value.value)
+        if key_value.key and value is not None:
+            result[key_value.key] = value
+    return result
+
+
+def _value(value: AnyValue | None) -> AttributeValue | None:
+    if value is None:
+        return None
+    for scalar in (value.string_value, value.bool_value, value.int_value, value.double_value):
+        if scalar is not None:
+            return scalar
+    if value.array_value is not None:
+        items = [_value(item) for item in value.array_value.values]
+        return cast(AttributeValue, tuple(item for item in items if item is not None))
+    if value.kvlist_value is not None:
+        return json.dumps(_attributes(value.kvlist_value.values), default=list)
+    if value.bytes_value is not None:
+        return value.bytes_value.hex()
+    return None
