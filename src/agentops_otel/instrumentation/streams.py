@@ -11,13 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-import wrapt  # type: ignore[import-untyped, unused-ignore]
+import wrapt  # type: ignore[import-untyped, unused-ignore]  # typed from wrapt 2 on
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK
 
 from ..internal_errors import handle_internal_errors
 from .genai import LLMCall, Outcome
+
+if TYPE_CHECKING:
+    ObjectProxy: TypeAlias = wrapt.ObjectProxy[Any]  # generic in wrapt 2; Any in wrapt 1, which has no types
+else:
+    ObjectProxy = wrapt.ObjectProxy  # not subscriptable at run time in wrapt 1
 
 
 class Accumulator(Protocol):
@@ -66,7 +71,7 @@ class _StreamEnd:
         self._self_end(None)
 
 
-class TracedStream(_StreamEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+class TracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
     """A client's sync stream, traced."""
 
     def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
@@ -111,7 +116,7 @@ class TracedStream(_StreamEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-
             self._self_end(None)
 
 
-class AsyncTracedStream(_StreamEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+class AsyncTracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
     """A client's async stream, traced."""
 
     def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
@@ -156,7 +161,7 @@ class AsyncTracedStream(_StreamEnd, wrapt.ObjectProxy):  # type: ignore[misc, un
             self._self_end(None)
 
 
-class TracedRawResponse(wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+class TracedRawResponse(ObjectProxy):  # type: ignore[misc, unused-ignore]
     """A ``with_raw_response`` result of a streaming call: its ``parse()`` gives the traced stream.
 
     The span ends through that stream; if the caller never parses it, when it is collected.

@@ -12,12 +12,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-import wrapt  # type: ignore[import-untyped, unused-ignore]
 from opentelemetry.context import attach, detach
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
 from ...content import capture_content
 from ..genai import LLMCall, Outcome, add_content, begin, message, text_part, tool_call_part
+from ..streams import ObjectProxy
 from ..wrappers import Prepared
 from .extractors import message_outcome, message_usage
 
@@ -113,7 +113,7 @@ class _ManagerEnd:
         self._self_end(None)
 
 
-class TracedStreamManager(_ManagerEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+class TracedStreamManager(_ManagerEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
     """``MessageStreamManager``, traced from ``__enter__`` to ``__exit__``."""
 
     def __init__(self, wrapped: Any, prepared: Prepared) -> None:
@@ -145,7 +145,7 @@ class TracedStreamManager(_ManagerEnd, wrapt.ObjectProxy):  # type: ignore[misc,
             self._self_end(exc)
 
 
-class AsyncTracedStreamManager(_ManagerEnd, wrapt.ObjectProxy):  # type: ignore[misc, unused-ignore]
+class AsyncTracedStreamManager(_ManagerEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
     """``AsyncMessageStreamManager``, traced from ``__aenter__`` to ``__aexit__``."""
 
     def __init__(self, wrapped: Any, prepared: Prepared) -> None:
