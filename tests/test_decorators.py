@@ -284,9 +284,9 @@ def test_arguments_and_result_are_captured_only_with_content_capture(recorded: R
     agentops.start_session()
     act(3)
     tool(4, y=5)
-    assert attributes(recorded.one("plan"))["agentops.action.params"] == '{"x": 3, "y": 2}'
+    assert attributes(recorded.one("plan"))["agentops.action.params"] == '{"x":3,"y":2}'
     assert attributes(recorded.one("plan"))["agentops.action.returns"] == "6"
-    assert attributes(recorded.one("execute_tool search"))["gen_ai.tool.call.arguments"] == '{"x": 4, "y": 5}'
+    assert attributes(recorded.one("execute_tool search"))["gen_ai.tool.call.arguments"] == '{"x":4,"y":5}'
     assert attributes(recorded.one("execute_tool search"))["gen_ai.tool.call.result"] == "20"
 
 

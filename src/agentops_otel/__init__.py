@@ -6,7 +6,7 @@ Use it as ``import agentops_otel as agentops``. Everything listed in ``__all__``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -16,7 +16,7 @@ from . import client as _client
 from .decorators import record_action, record_tool, track_agent
 from .events import ActionEvent, ErrorEvent, Event, LLMEvent, ToolEvent
 from .exceptions import AgentOpsError, InvalidArgumentError, MultiSessionException, NoSessionException
-from .ids import parse_session_id
+from .ids import parse_session_id as _parse_session_id
 from .registry import registry as _registry
 from .session import EndState, Session
 from .version import __version__
@@ -36,6 +36,7 @@ def init(
     exporter: SpanExporter | str | None = None,
     traces_file: str | None = None,
     capture_content: bool | None = None,
+    redact_content: Callable[[str], str] | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> Session | None:
     """Set up recording and (by default) start a session, which it returns.
@@ -44,7 +45,7 @@ def init(
     (``docs/configuration.md``). A second call only warns and returns None.
     """
     if inherited_session_id is not None:
-        parse_session_id(inherited_session_id)  # a bad id fails before anything is set up
+        _parse_session_id(inherited_session_id)  # a bad id fails before anything is set up
     return _client.init(
         {
             "api_key": api_key,
@@ -58,6 +59,7 @@ def init(
             "exporter": exporter,
             "traces_file": traces_file,
             "capture_content": capture_content,
+            "redact_content": redact_content,
         },
         tracer_provider,
         inherited_session_id,

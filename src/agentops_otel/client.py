@@ -24,7 +24,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
 from .config import Config
-from .content import set_capture_content
+from .content import configure_content
 from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
 from .ids import SessionIdGenerator
 from .internal_errors import handle_internal_errors
@@ -45,7 +45,9 @@ _INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
     ("agentops_otel.instrumentation.anthropic", "AnthropicInstrumentor", True),
 )
 # Settings that can change while running; the rest shape the pipeline built by init().
-_LIVE_SETTINGS = frozenset({"default_tags", "skip_auto_end_session", "capture_content", "quiet", "flush_timeout"})
+_LIVE_SETTINGS = frozenset(
+    {"default_tags", "skip_auto_end_session", "capture_content", "redact_content", "quiet", "flush_timeout"}
+)
 SHUTDOWN_REASON = "agentops.shutdown() was called"
 # With message content captured, one prompt can be megabytes; OpenTelemetry's own default is no
 # limit. 32 KiB keeps a batch of such spans within what collectors accept by default.
@@ -80,7 +82,7 @@ class Client:
         self.awaiting_init = False
         self.process_session: Session | None = None
         enable_summaries(config.quiet)
-        set_capture_content(config.capture_content)
+        configure_content(config.capture_content, config.redact_content)
         self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
         if instrument:
             self._instrument(llm_calls=config.instrument_llm_calls)
@@ -118,7 +120,7 @@ class Client:
         for name in sorted(set(given) - _LIVE_SETTINGS):
             logger.warning("%s=... is ignored: the export pipeline was already set up by %s.", name, built_by)
         enable_summaries(self.config.quiet)
-        set_capture_content(self.config.capture_content)
+        configure_content(self.config.capture_content, self.config.redact_content)
 
     # --- instrumentation ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ arguments of ``init()``/``configure()``. A bad environment value is a warning an
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from .content import Redactor
 from .exceptions import InvalidArgumentError
 from .exporting import EXPORTER_NAMES
 from .session import normalize_tags
@@ -77,6 +79,21 @@ def _parse_exporter(text: str) -> SpanExporter | str:
     return _check_exporter(text.split(",", 1)[0])
 
 
+def _check_redactor(value: object) -> Redactor:
+    if callable(value):
+        return cast(Redactor, value)
+    raise InvalidArgumentError(f"Invalid redact_content {value!r}: expected a function from str to str.")
+
+
+def _parse_redactor(text: str) -> Redactor:
+    """``package.module:function``, imported now so a typo shows at start-up."""
+    module_name, _, attribute = text.strip().partition(":")
+    try:
+        return _check_redactor(getattr(importlib.import_module(module_name), attribute))
+    except (ImportError, AttributeError) as error:
+        raise ValueError(text) from error
+
+
 @dataclass(frozen=True)
 class _Param(Generic[T]):
     env_vars: tuple[str, ...]  # highest priority first
@@ -98,6 +115,7 @@ _PARAMS: dict[str, _Param[Any]] = {
     "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, str),
     "metrics_file": _Param(("AGENTOPS_METRICS_FILE",), "agentops-metrics.jsonl", _check_str, str),
     "capture_content": _Param(("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_bool),
+    "redact_content": _Param(("AGENTOPS_CONTENT_REDACTOR",), None, _check_redactor, _parse_redactor),
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
     "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),
 }
@@ -119,6 +137,7 @@ class Config:
     traces_file: str
     metrics_file: str
     capture_content: bool
+    redact_content: Redactor | None
     quiet: bool
     flush_timeout: int
 

@@ -1,13 +1,29 @@
-"""Whether message content (prompts, completions, tool arguments and results) is recorded.
+"""Message content (prompts, completions, tool arguments and results): whether, and how, it is recorded.
 
 Off by default: content often holds personal data. ``init(capture_content=True)``,
 ``configure(capture_content=...)`` or ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``
-turn it on. One switch for the whole process, read by the instrumentors and by ``record()``.
+turn it on. With it on, ``init(redact_content=fn)`` (or ``AGENTOPS_CONTENT_REDACTOR=module:fn``)
+gets every piece of content as text before it is put on a span, and returns what to record.
+One switch and one redactor for the whole process, used by the instrumentors, ``record()`` and
+the decorators alike, through :func:`content_attribute`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from .values import safe_text
+
+logger = logging.getLogger("agentops_otel")
+
+Redactor = Callable[[str], str]
+REDACTION_FAILED = "[content withheld: the redaction hook failed]"
+
 _capture = False
+_redact: Redactor | None = None
 
 
 def capture_content() -> bool:
@@ -15,7 +31,43 @@ def capture_content() -> bool:
     return _capture
 
 
-def set_capture_content(enabled: bool) -> None:
+def configure_content(capture: bool, redact: Redactor | None) -> None:
     """Set by the client from its resolved configuration."""
-    global _capture
-    _capture = enabled
+    global _capture, _redact
+    _capture, _redact = capture, redact
+
+
+def content_attribute(value: object) -> str:
+    """`value` as the text to record: JSON for structures, then redacted, then made UTF-8-safe.
+
+    A redactor that raises withholds the content (it is never recorded unredacted).
+    """
+    text = value if isinstance(value, str) else _to_json(value)
+    redact = _redact
+    if redact is not None:
+        try:
+            text = redact(text)
+        except Exception:
+            logger.warning("The content redaction hook raised; the content was not recorded.", exc_info=True)
+            return REDACTION_FAILED
+        if not isinstance(text, str):
+            logger.warning("The content redaction hook returned %s, not text; content not recorded.", type(text))
+            return REDACTION_FAILED
+    return safe_text(text)
+
+
+def _to_json(value: object) -> str:
+    """Content as the compact JSON text the GenAI conventions put in ``gen_ai.*`` content attributes."""
+    try:
+        return json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":"))
+    except Exception:  # a cycle, or a __repr__ that raises: the caller's data, not our bug
+        return f"<{type(value).__name__} that cannot be shown>"
+
+
+def _plain(value: Any) -> object:
+    dump = getattr(value, "model_dump", None)  # pydantic models: the clients' request and response types
+    if callable(dump):
+        return dump(exclude_none=True)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return repr(value)

@@ -9,7 +9,6 @@ spans with the same functions, so an event looks the same however it was recorde
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
-from .content import capture_content
+from .content import capture_content, content_attribute
 from .values import safe_text
 
 if TYPE_CHECKING:
@@ -209,16 +208,7 @@ def _add_content(span_attributes: dict[str, AttributeValue], key: str, value: ob
     """Content goes on spans only when capture is on, as bounded JSON text."""
     if value is None or not capture_content():
         return
-    span_attributes[key] = safe_text(_content_text(value)[:_MAX_CONTENT_CHARS])
-
-
-def _content_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, default=repr, ensure_ascii=False)
-    except Exception:  # a cycle, or a __repr__ that raises: the user's data, not our bug
-        return f"<{type(value).__name__} that cannot be shown>"
+    span_attributes[key] = content_attribute(value)[:_MAX_CONTENT_CHARS]
 
 
 def _nanos(timestamp: str | None) -> int:

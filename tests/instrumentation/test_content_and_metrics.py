@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agentops_otel.content import set_capture_content
+import agentops_otel as agentops
 from agentops_otel.instrumentation.metrics import DURATION_BUCKETS, TOKEN_BUCKETS
 from tests.instrumentation.conftest import ANTHROPIC_MODEL, LLM, OPENAI_MODEL
 
@@ -23,9 +23,9 @@ TOOL = {"name": "lookup", "description": "Find a thing", "input_schema": {"type"
 
 @pytest.fixture
 def capture(llm: LLM) -> Iterator[None]:
-    set_capture_content(True)  # after init(), which sets it from its config
+    agentops.configure(capture_content=True)  # after init(), which sets it from its config
     yield
-    set_capture_content(False)
+    agentops.configure(capture_content=False)
 
 
 def calls(llm: LLM) -> list[dict[str, Any]]:

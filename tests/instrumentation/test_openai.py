@@ -10,6 +10,7 @@ import pytest
 from genai_prices import Usage, calc_price
 from opentelemetry.trace import SpanKind, StatusCode
 
+import agentops_otel as agentops
 from tests.instrumentation.conftest import LLM, OPENAI_MODEL, USER
 
 TOOLS = [
@@ -119,15 +120,14 @@ def test_async_chat_and_async_stream(llm: LLM) -> None:
 
 
 def test_streamed_tool_call_deltas_are_assembled(llm: LLM) -> None:
-    from agentops_otel.content import set_capture_content
 
-    set_capture_content(True)
+    agentops.configure(capture_content=True)
     try:
         stream = llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER, tools=TOOLS, stream=True)
         for _ in stream:
             pass
     finally:
-        set_capture_content(False)
+        agentops.configure(capture_content=False)
     span_attributes = llm.one_llm_span().attributes or {}
     assert span_attributes["gen_ai.response.finish_reasons"] == ("tool_calls",)
     output = span_attributes["gen_ai.output.messages"]

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, final
 
 import grpc
 from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2, metrics_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import (
     trace_service_pb2,
     trace_service_pb2_grpc,
@@ -101,6 +102,35 @@ def request_to_spans(request: ExportRequest, transport: str) -> list[SpanDict]:
     ]
 
 
+MetricsRequest = metrics_service_pb2.ExportMetricsServiceRequest
+
+
+def metrics_request_to_records(request: MetricsRequest, transport: str) -> list[SpanDict]:
+    """One plain dict per metric data point: name, kind, attributes and its numbers."""
+    records: list[SpanDict] = []
+    for resource_metrics in request.resource_metrics:
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                kind = metric.WhichOneof("data")
+                for point in getattr(metric, kind).data_points:
+                    record: SpanDict = {
+                        "name": metric.name,
+                        "unit": metric.unit,
+                        "kind": kind,
+                        "attributes": attributes_to_dict(point.attributes),
+                        "scope": scope_metrics.scope.name,
+                        "transport": transport,
+                    }
+                    if kind in ("histogram", "exponential_histogram"):
+                        record.update(count=point.count, sum=point.sum)
+                    if kind == "histogram":
+                        record.update(bounds=list(point.explicit_bounds), buckets=list(point.bucket_counts))
+                    if kind in ("sum", "gauge"):
+                        record["value"] = getattr(point, point.WhichOneof("value"))
+                    records.append(record)
+    return records
+
+
 class _SpanSink:
     """Appends spans as JSON lines, flushed before the response so a finished export is already readable."""
 
@@ -113,7 +143,10 @@ class _SpanSink:
                 out.write(b"\n")
 
     def record(self, request: ExportRequest, transport: str) -> None:
-        data = "".join(json.dumps(span) + "\n" for span in request_to_spans(request, transport)).encode()
+        self.write(request_to_spans(request, transport))
+
+    def write(self, records: list[SpanDict]) -> None:
+        data = "".join(json.dumps(record) + "\n" for record in records).encode()
         with self._lock:
             self._out.write(data)
             self._out.flush()
@@ -130,12 +163,23 @@ class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
         return ExportResponse()
 
 
+class _MetricsService(metrics_service_pb2_grpc.MetricsServiceServicer):
+    def __init__(self, sink: _SpanSink) -> None:
+        self._sink = sink
+
+    def Export(  # noqa: N802 (gRPC API)
+        self, request: MetricsRequest, context: grpc.ServicerContext
+    ) -> metrics_service_pb2.ExportMetricsServiceResponse:
+        self._sink.write(metrics_request_to_records(request, "grpc"))
+        return metrics_service_pb2.ExportMetricsServiceResponse()
+
+
 class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True  # SO_REUSEADDR: rebind a fixed port right after a kill
 
-    def __init__(self, port: int, sink: _SpanSink, failure: Failure | None) -> None:
+    def __init__(self, port: int, sink: _SpanSink, metric_sink: _SpanSink, failure: Failure | None) -> None:
         super().__init__((HOST, port), _HTTPHandler)
-        self.sink, self.failure = sink, failure
+        self.sink, self.metric_sink, self.failure = sink, metric_sink, failure
 
 
 class _HTTPHandler(BaseHTTPRequestHandler):
@@ -144,6 +188,8 @@ class _HTTPHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/v1/metrics":
+            return self._record_metrics(body)
         if self.path != "/v1/traces":
             return self._reply(404)
         if self.server.failure is not None:
@@ -157,6 +203,16 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         except (OSError, EOFError, DecodeError):
             return self._reply(400)
         self.server.sink.record(request, "http")
+        self._reply(200)
+
+    def _record_metrics(self, body: bytes) -> None:
+        """Metrics are recorded (to their own file) whatever the fail mode: the fault tests are about spans."""
+        request = MetricsRequest()
+        try:
+            request.ParseFromString(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+        except (OSError, EOFError, DecodeError):
+            return self._reply(400)
+        self.server.metric_sink.write(metrics_request_to_records(request, "http"))
         self._reply(200)
 
     def _reply(self, status: int, headers: dict[str, str] | None = None) -> None:
@@ -190,14 +246,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    with args.out.open("a+b") as out:  # append: a restarted receiver keeps earlier spans
-        sink = _SpanSink(out)
+    metrics_path = args.out.with_name(args.out.name + ".metrics")
+    with args.out.open("a+b") as out, metrics_path.open("a+b") as metrics_out:  # append: restarts keep earlier data
+        sink, metric_sink = _SpanSink(out), _SpanSink(metrics_out)
         # so_reuseport=0 (gRPC defaults to 1): a port clash must fail, not silently share the port.
         grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 0)])
         service = _TraceService(sink, failure)
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(service, grpc_server)  # type: ignore[no-untyped-call]
+        metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            _MetricsService(metric_sink), grpc_server
+        )
         grpc_port = grpc_server.add_insecure_port(f"{HOST}:{args.grpc_port}")  # raises if taken
-        http_server = _HTTPServer(args.http_port, sink, failure)
+        http_server = _HTTPServer(args.http_port, sink, metric_sink, failure)
         grpc_server.start()
         # A short poll interval keeps shutdown() (and so every fixture teardown) fast.
         threading.Thread(target=http_server.serve_forever, args=(0.05,), daemon=True).start()
@@ -301,13 +361,15 @@ class OTLPReceiver:
 
     def spans(self) -> list[SpanDict]:
         """Spans recorded so far, skipping a line torn by a kill or still being written."""
-        spans: list[SpanDict] = []
-        for line in self.out_path.read_bytes().splitlines() if self.out_path.exists() else []:
-            try:
-                spans.append(json.loads(line))
-            except ValueError:
-                continue
-        return spans
+        return _read_records(self.out_path)
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.out_path.with_name(self.out_path.name + ".metrics")
+
+    def metric_points(self) -> list[SpanDict]:
+        """Metric data points recorded so far (one dict per point, see ``metrics_request_to_records``)."""
+        return _read_records(self.metrics_path)
 
     def wait_for_spans(self, predicate: Callable[[list[SpanDict]], bool], timeout: float = 10.0) -> list[SpanDict]:
         """Poll every 50 ms until ``predicate(spans)`` holds, for exporters that deliver asynchronously."""
@@ -337,6 +399,18 @@ class OTLPReceiver:
 
     def _stderr_tail(self) -> str:
         return self.stderr_path.read_text(errors="replace")[-4000:] if self.stderr_path.exists() else ""
+
+
+def _read_records(path: Path) -> list[SpanDict]:
+    if not path.exists():
+        return []
+    records: list[SpanDict] = []
+    for line in path.read_bytes().splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
 
 
 if __name__ == "__main__":

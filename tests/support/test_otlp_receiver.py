@@ -143,7 +143,7 @@ def test_http_plain_body_malformed_body_and_wrong_path(receiver: OTLPReceiver) -
     ])])
     assert post(receiver.http_traces_endpoint, request.SerializeToString())[0] == 200
     assert post(receiver.http_traces_endpoint, b"\xff not protobuf")[0] == 400
-    assert post(f"{receiver.http_endpoint}/v1/metrics", b"")[0] == 404
+    assert post(f"{receiver.http_endpoint}/v1/logs", b"")[0] == 404
     [span] = receiver.spans()
     assert (span["name"], span["kind"], span["trace_id"], span["transport"]) == ("raw", "CLIENT", "01" * 16, "http")
 

@@ -7,7 +7,6 @@ A provider module turns its request and response into a :class:`Request` and an
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attrs
+from ..content import content_attribute
 from ..internal_errors import handle_internal_errors
 from ..pricing import TokenUsage, cost_usd
 
@@ -118,14 +118,9 @@ def add_present(target: dict[str, AttributeValue], pairs: dict[str, object]) -> 
 
 
 def add_content(target: dict[str, AttributeValue], key: str, value: object) -> None:
-    """Content as JSON text; sentinels such as ``omit`` (which SDK helpers pass on) are skipped."""
+    """Content as (redacted) JSON text; sentinels such as ``omit`` (which SDK helpers pass on) are skipped."""
     if isinstance(value, (list, tuple, dict)) and value:
-        target[key] = to_json(value)
-
-
-def to_json(value: object) -> str:
-    """Content as the JSON text the GenAI conventions put in ``gen_ai.*.messages`` attributes."""
-    return json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":"))
+        target[key] = content_attribute(value)
 
 
 def field_of(value: object, name: str) -> Any:
@@ -162,15 +157,6 @@ def message(role: object, parts: list[Any], finish_reason: object = None) -> dic
     return found
 
 
-def _plain(value: Any) -> object:
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return dump(exclude_none=True)
-    if isinstance(value, (set, frozenset, tuple)) or hasattr(value, "__iter__"):
-        return list(value)
-    return repr(value)
-
-
 def _is_llm_span(span: trace.Span) -> bool:
     """Whether `span` is another instrumentation's live span for this same LLM call."""
     if not span.is_recording() or getattr(span, "kind", None) is not SpanKind.CLIENT:
@@ -198,8 +184,8 @@ class LLMCall:
         self.started = time.perf_counter()
         span_attributes = request.attributes
         if session is not None:
+            # session.id itself is stamped by the SessionSpanProcessor from the parent's baggage.
             span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
-            span_attributes[attrs.SESSION_ID] = session.session_id
         current = get_current()
         current_span = trace.get_current_span(current)
         parent = current
@@ -211,6 +197,8 @@ class LLMCall:
             return
         if not self.owned:
             self.span = current_span
+            if session is not None:
+                span_attributes[attrs.SESSION_ID] = session.session_id
             self.span.set_attributes(span_attributes)
             self.context = set_value(OWNED_CALL_KEY, True, current)
             return
