@@ -10,6 +10,7 @@ import pytest
 from opentelemetry.util._importlib_metadata import EntryPoint
 
 from agentops_otel.distro import KEEP_OTHER_GENAI_ENV, AgentOpsDistro
+from tests.support.llm_server import LLMServer
 from tests.support.otlp_receiver import OTLPReceiver
 from tests.support.scripts import PROTOCOLS, otlp_env, script_env, write_script
 
@@ -102,3 +103,38 @@ def test_other_genai_instrumentations_of_our_clients_are_not_loaded(monkeypatch:
     monkeypatch.setenv(KEEP_OTHER_GENAI_ENV, "true")
     with pytest.raises(ModuleNotFoundError):
         AgentOpsDistro().load_instrumentor(official)  # kept: the loader tries to import it
+
+
+LLM_APP = """
+    import openai
+    client = openai.OpenAI(max_retries=0)   # OPENAI_BASE_URL / OPENAI_API_KEY from the environment
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+"""
+
+
+@pytest.mark.parametrize("auto_session", [False, True], ids=["no session", "process session"])
+def test_an_app_without_agentops_calls_gets_its_llm_spans(
+    tmp_path: Path, receiver: OTLPReceiver, auto_session: bool
+) -> None:
+    with LLMServer() as llm:
+        env = {
+            **otlp_env(receiver, "grpc"),
+            "OPENAI_BASE_URL": llm.openai_base_url,
+            "OPENAI_API_KEY": "test",
+            "AGENTOPS_AUTO_START_SESSION": str(auto_session).lower(),
+        }
+        result = run_instrumented(tmp_path, LLM_APP, env)
+    assert result.returncode == 0, result.stderr
+    spans = receiver.wait_for_spans(lambda found: any("gen_ai.operation.name" in s["attributes"] for s in found))
+    (llm_span,) = [span for span in spans if "gen_ai.operation.name" in span["attributes"]]  # one span per call
+    assert llm_span["name"] == "chat gpt-4o-mini"
+    assert llm_span["attributes"]["gen_ai.provider.name"] == "openai"
+    assert llm_span["attributes"]["agentops.llm.cost_usd"] > 0
+    if not auto_session:
+        assert "session.id" not in llm_span["attributes"]  # a plain GenAI span
+        return
+    spans = receiver.wait_for_spans(lambda found: any(s["name"] == "session" for s in found))
+    root = next(span for span in spans if span["name"] == "session")
+    assert llm_span["parent_span_id"] == root["span_id"]
+    assert llm_span["attributes"]["session.id"] == root["attributes"]["session.id"]
+    assert root["attributes"]["agentops.session.llm_calls"] == 1

@@ -9,7 +9,8 @@ block, or is garbage collected, whichever comes first.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -37,71 +38,110 @@ class Accumulator(Protocol):
         ...
 
 
-class _StreamEnd:
-    """The part both proxies share: per-chunk bookkeeping and the one ending."""
+class _Progress:
+    """A stream's span state, shared by its proxy and its chunk generator.
 
-    _self_call: LLMCall
-    _self_accumulator: Accumulator
-    _self_first_chunk: float | None
+    The generator holds this, never the proxy: a proxy -> generator -> proxy cycle would leave a
+    dropped stream's span open until the next garbage collection instead of ending it at once.
+    """
 
-    def _self_accept(self, chunk: Any) -> bool:
-        if self._self_first_chunk is None:
-            self._self_first_chunk = time.perf_counter()
+    __slots__ = ("accumulator", "call", "first_chunk")
+
+    def __init__(self, call: LLMCall, accumulator: Accumulator) -> None:
+        self.call = call
+        self.accumulator = accumulator
+        self.first_chunk: float | None = None
+
+    def accept(self, chunk: Any) -> bool:
+        """Feed one chunk to the accumulator; False hides it from the caller."""
+        if self.first_chunk is None:
+            self.first_chunk = time.perf_counter()
         try:
-            return self._self_accumulator.process(chunk)
+            return self.accumulator.process(chunk)
         except Exception:
             # Never break the caller's stream over telemetry (re-raised under pytest).
             with handle_internal_errors("reading a streamed chunk"):
                 raise
         return True
 
-    def _self_end(self, error: BaseException | None) -> None:
-        call = getattr(self, "_self_call", None)  # absent if __init__ never finished
-        if call is None:
-            return
+    def end(self, error: BaseException | None) -> None:
+        """End the span (the call makes sure it happens once)."""
         if error is not None:
-            call.fail(error)
+            self.call.fail(error)
             return
-        outcome = self._self_accumulator.outcome()
-        if self._self_first_chunk is not None:
-            outcome.attributes[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._self_first_chunk - call.started
-        call.finish(outcome)
-
-    def __del__(self) -> None:
-        self._self_end(None)
+        outcome = self.accumulator.outcome()
+        if self.first_chunk is not None:
+            outcome.attributes[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self.first_chunk - self.call.started
+        self.call.finish(outcome)
 
 
-class TracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
+def _chunks(stream: Iterable[Any], progress: _Progress) -> Iterator[Any]:
+    """The stream's chunks as the caller sees them; a generator, so a chunk costs one resume."""
+    try:
+        for chunk in stream:
+            if progress.accept(chunk):
+                yield chunk
+    except GeneratorExit:  # closed, or collected, before the end: what was read so far
+        progress.end(None)
+        raise
+    except BaseException as error:
+        progress.end(error)
+        raise
+    progress.end(None)
+
+
+async def _async_chunks(stream: AsyncIterable[Any], progress: _Progress) -> AsyncIterator[Any]:
+    """The async twin of :func:`_chunks`."""
+    try:
+        async for chunk in stream:
+            if progress.accept(chunk):
+                yield chunk
+    except GeneratorExit:
+        progress.end(None)
+        raise
+    except BaseException as error:
+        progress.end(error)
+        raise
+    progress.end(None)
+
+
+class _StreamProxy(ObjectProxy):  # type: ignore[misc, unused-ignore]
+    """What both proxies share: the span's state and the chunk generator the caller iterates.
+
+    ``for chunk in stream`` keeps only the generator (the proxy itself may be dropped at once),
+    so the generator, not the proxy, decides when a dropped stream's span ends: when it is
+    collected, whether or not iteration ever started.
+    """
+
+    _self_progress: _Progress
+
+    def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator, chunks: Callable[..., Any]) -> None:
+        super().__init__(wrapped)
+        self._self_progress = progress = _Progress(call, accumulator)
+        self._self_chunks = chunks(wrapped, progress)
+        weakref.finalize(self._self_chunks, progress.end, None)
+
+
+class TracedStream(_StreamProxy):
     """A client's sync stream, traced."""
 
-    def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
-        super().__init__(wrapped)
-        self._self_accumulator = accumulator
-        self._self_first_chunk = None
-        self._self_call = call
+    _self_chunks: Iterator[Any]
 
-    def __iter__(self) -> TracedStream:
-        return self
+    def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
+        super().__init__(wrapped, call, accumulator, _chunks)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._self_chunks
 
     def __next__(self) -> Any:
-        try:
-            while True:
-                chunk = self.__wrapped__.__next__()
-                if self._self_accept(chunk):
-                    return chunk
-        except StopIteration:
-            self._self_end(None)
-            raise
-        except BaseException as error:
-            self._self_end(error)
-            raise
+        return next(self._self_chunks)
 
     def close(self) -> None:
         """Close the real stream; the span ends with what was read so far."""
         try:
             self.__wrapped__.close()
         finally:
-            self._self_end(None)
+            self._self_progress.end(None)
 
     def __enter__(self) -> TracedStream:
         self.__wrapped__.__enter__()
@@ -113,40 +153,29 @@ class TracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-ignore
         try:
             return self.__wrapped__.__exit__(exc_type, exc, traceback)  # type: ignore[no-any-return]
         finally:
-            self._self_end(None)
+            self._self_progress.end(None)
 
 
-class AsyncTracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
+class AsyncTracedStream(_StreamProxy):
     """A client's async stream, traced."""
 
-    def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
-        super().__init__(wrapped)
-        self._self_accumulator = accumulator
-        self._self_first_chunk = None
-        self._self_call = call
+    _self_chunks: AsyncIterator[Any]
 
-    def __aiter__(self) -> AsyncTracedStream:
-        return self
+    def __init__(self, wrapped: Any, call: LLMCall, accumulator: Accumulator) -> None:
+        super().__init__(wrapped, call, accumulator, _async_chunks)
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._self_chunks
 
     async def __anext__(self) -> Any:
-        try:
-            while True:
-                chunk = await self.__wrapped__.__anext__()
-                if self._self_accept(chunk):
-                    return chunk
-        except StopAsyncIteration:
-            self._self_end(None)
-            raise
-        except BaseException as error:
-            self._self_end(error)
-            raise
+        return await self._self_chunks.__anext__()
 
     async def close(self) -> None:
         """Close the real stream; the span ends with what was read so far."""
         try:
             await self.__wrapped__.close()
         finally:
-            self._self_end(None)
+            self._self_progress.end(None)
 
     async def __aenter__(self) -> AsyncTracedStream:
         await self.__wrapped__.__aenter__()
@@ -158,7 +187,7 @@ class AsyncTracedStream(_StreamEnd, ObjectProxy):  # type: ignore[misc, unused-i
         try:
             return await self.__wrapped__.__aexit__(exc_type, exc, traceback)  # type: ignore[no-any-return]
         finally:
-            self._self_end(None)
+            self._self_progress.end(None)
 
 
 class TracedRawResponse(ObjectProxy):  # type: ignore[misc, unused-ignore]
