@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.llm_server import LLMServer
 from tests.support.otlp_receiver import OTLPReceiver
 from tests.support.scripts import run_script
 
@@ -127,3 +128,25 @@ def test_console_exporter_by_otel_env(tmp_path: Path) -> None:
     result = run_script(tmp_path, code, {"OTEL_TRACES_EXPORTER": "console"})
     assert result.returncode == 0
     assert '"name": "session"' in result.stdout
+
+
+def test_embedded_default_writes_genai_metrics_next_to_the_traces(tmp_path: Path) -> None:
+    with LLMServer() as llm:
+        code = f"""
+            import openai
+            import agentops_otel as agentops
+            agentops.init()
+            client = openai.OpenAI(base_url="{llm.openai_base_url}", api_key="t", max_retries=0)
+            client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}])
+        """
+        result = run_script(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    metric_names = {
+        metric["name"]
+        for line in (tmp_path / "agentops-metrics.jsonl").read_text().splitlines()
+        for resource in json.loads(line)["resourceMetrics"]
+        for scope in resource["scopeMetrics"]
+        for metric in scope["metrics"]
+    }
+    assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage"} <= metric_names
+    assert [span["name"] for span in file_spans(tmp_path / "agentops-traces.jsonl")] == ["chat gpt-4o-mini", "session"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.llm_server import LLMServer
 from tests.support.otlp_receiver import OTLPReceiver
 from tests.support.scripts import PROTOCOLS, otlp_env, run_script, start_script
 
@@ -25,6 +26,24 @@ WORKLOAD = f"""
     print("DONE", flush=True)
 """
 ONE_WARNING = "could not export"
+# The same sessions, each making a real LLM call (openai client -> the local LLM server).
+LLM_WORKLOAD = f"""
+    import time
+    import openai
+    import agentops_otel as agentops
+    from opentelemetry import trace
+    agentops.init(auto_start_session=False, max_wait_time=100)
+    tracer = trace.get_tracer("app")
+    llm, calls_ok = openai.OpenAI(max_retries=0), 0
+    print("STARTED", flush=True)
+    for index in range({SESSIONS}):
+        with agentops.start_session([str(index)]):
+            with tracer.start_as_current_span(f"work {{index}}"):
+                time.sleep(0.1)
+                reply = llm.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}])
+                calls_ok += reply.choices[0].message.content == "Hello from the test server"
+    print("DONE", calls_ok, flush=True)
+"""
 
 
 def span_names(receiver: OTLPReceiver) -> list[str]:
@@ -32,23 +51,33 @@ def span_names(receiver: OTLPReceiver) -> list[str]:
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_collector_restart_loses_no_span(tmp_path: Path, receiver: OTLPReceiver, protocol: str) -> None:
-    env = {**otlp_env(receiver, protocol), "AGENTOPS_FLUSH_TIMEOUT": "20000", "AGENTOPS_QUIET": "1"}
-    process = start_script(tmp_path, WORKLOAD, env)
-    assert process.stdout is not None and process.stdout.readline().strip() == "STARTED"
-    time.sleep(0.5)
-    receiver.kill()  # a crashed collector
-    time.sleep(2)
-    receiver.restart()
-    stdout, stderr = process.communicate(timeout=60)
+def test_collector_restart_loses_no_span_and_fails_no_llm_call(
+    tmp_path: Path, receiver: OTLPReceiver, protocol: str
+) -> None:
+    with LLMServer() as llm:
+        env = {
+            **otlp_env(receiver, protocol),
+            "AGENTOPS_FLUSH_TIMEOUT": "20000",
+            "AGENTOPS_QUIET": "1",
+            "OPENAI_BASE_URL": llm.openai_base_url,
+            "OPENAI_API_KEY": "test",
+        }
+        process = start_script(tmp_path, LLM_WORKLOAD, env)
+        assert process.stdout is not None and process.stdout.readline().strip() == "STARTED"
+        time.sleep(0.5)
+        receiver.kill()  # a crashed collector
+        time.sleep(2)
+        receiver.restart()
+        stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
-    assert "DONE" in stdout
-    spans = receiver.wait_for_spans(lambda found: len({s["span_id"] for s in found}) >= 2 * SESSIONS, timeout=30)
+    assert f"DONE {SESSIONS}" in stdout  # every LLM call succeeded while the collector was away
+    spans = receiver.wait_for_spans(lambda found: len({s["span_id"] for s in found}) >= 3 * SESSIONS, timeout=30)
     unique = {span["span_id"]: span for span in spans}
-    assert len(unique) == 2 * SESSIONS  # every session root and every child arrived
-    assert sorted(span["name"] for span in unique.values() if span["name"] != "session") == sorted(
+    assert len(unique) == 3 * SESSIONS  # every session root, work span and LLM span arrived
+    assert sorted(span["name"] for span in unique.values() if span["name"].startswith("work")) == sorted(
         f"work {index}" for index in range(SESSIONS)
     )
+    assert sum(span["name"] == "chat gpt-4o-mini" for span in unique.values()) == SESSIONS
     assert "Traceback" not in stderr
 
 
