@@ -7,6 +7,7 @@ A provider module turns its request and response into a :class:`Request` and an
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,10 +134,13 @@ def field_of(value: object, name: str) -> Any:
 def server_of(instance: Any) -> tuple[str | None, int | None]:
     """Host and port the resource's client sends to (its ``base_url``)."""
     url = getattr(getattr(instance, "_client", None), "base_url", None)
-    if url is None:
-        return None, None
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return url.host, port
+    return (None, None) if url is None else _host_and_port(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _host_and_port(url: Any) -> tuple[str | None, int | None]:
+    """Parsed once per base URL: a client sends every call to the same one."""
+    return url.host, url.port or (443 if url.scheme == "https" else 80)
 
 
 def text_part(text: str) -> dict[str, object]:
