@@ -8,11 +8,10 @@ server (tests/support/llm_server), so it runs on a fresh machine. Spans go to ag
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import ExitStack
-from pathlib import Path
 
 import anthropic
+from _local_server import start_local_server  # a sibling module: examples run as scripts
 
 import agentops_otel as agentops
 
@@ -23,10 +22,7 @@ def client(stack: ExitStack) -> anthropic.Anthropic:
     """A real client if there is a key, else one pointed at the local test server."""
     if os.environ.get("ANTHROPIC_API_KEY"):
         return anthropic.Anthropic()
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.support.llm_server import LLMServer
-
-    server = stack.enter_context(LLMServer())
+    server = start_local_server(stack)
     return anthropic.Anthropic(base_url=server.base_url, api_key="local-test-server", max_retries=0)
 
 
