@@ -10,11 +10,12 @@ leave work behind after ``uninstrument()``), set up once; the parent asks the wo
 a shuffled order every round, so one runs at a time; medians of per-round µs/call.
 
 - uninstrumented: the client as it is (methods unwrapped);
-- ours: ``OpenAIInstrumentor`` in a running session;
+- ours: ``OpenAIInstrumentor`` in a running session; also with message content capture on;
 - floor: no instrumentor; the benchmark starts one SDK CLIENT span per call itself, with the
   attributes ours writes (at start and at end), through the same processors;
-- peers, when importable: official ``opentelemetry-instrumentation-genai-openai`` and
-  OpenLLMetry ``opentelemetry-instrumentation-openai``.
+- peers, when importable: official ``opentelemetry-instrumentation-genai-openai``, OpenLLMetry
+  ``opentelemetry-instrumentation-openai`` and ``openinference-instrumentation-openai``.
+``--chunks 1000`` runs the stream scenarios with 1000-chunk streams.
 All spans go through the same TracerProvider: SessionSpanProcessor + SimpleSpanProcessor with a
 discarding exporter.
 """
@@ -53,7 +54,8 @@ from tests.support.llm_server.core import Call
 from tests.support.llm_server.openai_api import chat_events, chat_json
 
 os.environ.setdefault("AGENTOPS_QUIET", "1")
-CHUNKS = 100
+CHUNKS = int(os.environ.get("AGENTOPS_BENCH_CHUNKS", "100"))  # --chunks sets it for the workers
+CAPTURE = "ours, content capture on"
 MODEL = "gpt-4o-mini"
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 FLOOR = "floor (one SDK span)"
@@ -62,6 +64,7 @@ PEERS = {
     "official genai-openai": "opentelemetry.instrumentation.genai.openai",
     "official openai-v2": "opentelemetry.instrumentation.openai_v2",
     "OpenLLMetry": "opentelemetry.instrumentation.openai",
+    "OpenInference": "openinference.instrumentation.openai",
 }
 
 
@@ -122,7 +125,8 @@ def worker(arm: str) -> None:
     )
     start_attributes, end_attributes = reference_attributes(client, provider)
     floor = arm == FLOOR
-    if arm == "ours":
+    if arm in ("ours", CAPTURE):
+        agentops.configure(capture_content=arm == CAPTURE)
         OpenAIInstrumentor().instrument(tracer_provider=provider)
     elif arm in PEERS:
         peer_instrumentor(PEERS[arm]).instrument(tracer_provider=provider)
@@ -193,12 +197,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--calls", type=int, default=200, help="non-streaming calls per arm per round")
     parser.add_argument("--streams", type=int, default=20, help="streams per arm per round")
+    parser.add_argument("--chunks", type=int, default=CHUNKS, help="content chunks per stream")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker)
         return
-    names = ["uninstrumented", "ours", FLOOR] + [label for label, module in PEERS.items() if peer_instrumentor(module)]
+    names = ["uninstrumented", "ours", CAPTURE, FLOOR]
+    names += [label for label, module in PEERS.items() if peer_instrumentor(module)]
+    worker_env = {**os.environ, "AGENTOPS_BENCH_CHUNKS": str(args.chunks)}
     workers = {
         name: subprocess.Popen(
             [sys.executable, "-m", "benchmarks.llm_overhead", "--worker", name],
@@ -206,6 +213,7 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
+            env=worker_env,
         )
         for name in names
     }
@@ -227,14 +235,15 @@ def main() -> None:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=30)
-    print_table(names, results)
+    print_table(names, results, args.chunks)
 
 
-def print_table(names: list[str], results: dict[tuple[str, str], list[float]]) -> None:
+def print_table(names: list[str], results: dict[tuple[str, str], list[float]], chunks_per_stream: int) -> None:
     print("| scenario | arm | µs/call | overhead µs/call | overhead µs/chunk | overhead vs floor |")
     print("|---|---|---|---|---|---|")
     for scenario in SCENARIOS:
-        chunks = CHUNKS if "stream" in scenario else 1
+        chunks = chunks_per_stream if "stream" in scenario else 1
+        label = scenario.replace(f"({CHUNKS} chunks)", f"({chunks_per_stream} chunks)")
         median = {name: statistics.median(results[(scenario, name)]) for name in names}
         base = median["uninstrumented"]
         floor = median[FLOOR] - base
@@ -242,7 +251,7 @@ def print_table(names: list[str], results: dict[tuple[str, str], list[float]]) -
             overhead = median[name] - base
             per_chunk = f"{overhead / chunks:.2f}" if chunks > 1 else ""
             ratio = f"{overhead / floor:.2f}x" if name != "uninstrumented" and floor > 0 else ""
-            print(f"| {scenario} | {name} | {median[name]:.1f} | {overhead:.1f} | {per_chunk} | {ratio} |")
+            print(f"| {label} | {name} | {median[name]:.1f} | {overhead:.1f} | {per_chunk} | {ratio} |")
 
 
 if __name__ == "__main__":
