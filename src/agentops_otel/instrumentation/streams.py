@@ -220,14 +220,16 @@ class TracedRawResponse(ObjectProxy):  # type: ignore[misc, unused-ignore]
 def responder(
     outcome_of: Callable[[Any], Outcome],
     accumulator_of: Callable[[dict[str, Any]], Accumulator],
+    model: type,
     streams: tuple[type, type],
     unread: tuple[type, ...],
 ) -> Callable[[LLMCall, Any, dict[str, Any]], Any]:
     """A provider's ``respond`` hook, from its extractor, its accumulator and its response classes.
 
-    ``streams`` are the client's (sync, async) stream classes; ``unread`` its response classes
-    whose body the caller reads later (``with_streaming_response``): those end the span at once,
-    without response attributes.
+    ``model`` is the client's base class of parsed responses (checked first: the usual case, and
+    probing a pydantic model for a missing attribute costs an exception); ``streams`` its (sync,
+    async) stream classes; ``unread`` its response classes whose body the caller reads later
+    (``with_streaming_response``): those end the span at once, without response attributes.
     """
     sync_stream, async_stream = streams
 
@@ -236,6 +238,9 @@ def responder(
         return proxy(stream, call, accumulator)
 
     def respond(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
+        if isinstance(result, model):
+            call.finish(outcome_of(result))
+            return result
         if isinstance(result, (sync_stream, async_stream)):
             return trace_stream(result, call, accumulator_of(kwargs))
         if isinstance(result, unread):

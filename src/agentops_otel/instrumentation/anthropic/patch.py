@@ -22,6 +22,7 @@ MESSAGES = Hooks(
     responder(
         message_outcome,
         _events,
+        anthropic.BaseModel,
         (anthropic.Stream, anthropic.AsyncStream),
         (anthropic.APIResponse, anthropic.AsyncAPIResponse),
     ),

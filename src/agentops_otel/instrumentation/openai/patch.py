@@ -45,9 +45,11 @@ def _no_stream(kwargs: dict[str, Any]) -> Accumulator:
     raise TypeError("embeddings do not stream")
 
 
-CHAT = Hooks(_chat_request, responder(chat_outcome, _chat_accumulator, _STREAMS, _UNREAD))
-RESPONSES = Hooks(responses_request, responder(response_outcome, _responses_accumulator, _STREAMS, _UNREAD))
-EMBEDDINGS = Hooks(embeddings_request, responder(embeddings_outcome, _no_stream, _STREAMS, _UNREAD))
+CHAT = Hooks(_chat_request, responder(chat_outcome, _chat_accumulator, openai.BaseModel, _STREAMS, _UNREAD))
+RESPONSES = Hooks(
+    responses_request, responder(response_outcome, _responses_accumulator, openai.BaseModel, _STREAMS, _UNREAD)
+)
+EMBEDDINGS = Hooks(embeddings_request, responder(embeddings_outcome, _no_stream, openai.BaseModel, _STREAMS, _UNREAD))
 
 
 def chat_create(switch: Switch) -> Wrapper:
