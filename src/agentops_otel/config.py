@@ -67,7 +67,7 @@ def _check_exporter(value: object) -> SpanExporter | str:
 
 
 def _check_tags(value: object) -> tuple[str, ...]:
-    return tuple(normalize_tags(value))  # type: ignore[arg-type]  # normalize_tags checks it
+    return tuple(normalize_tags(value))
 
 
 def _parse_tags(text: str) -> tuple[str, ...]:

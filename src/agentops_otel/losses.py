@@ -146,8 +146,21 @@ class QueueGuardProcessor(BatchSpanProcessor):
     full queue costs one length check per span and the loss is reported through ``SpanLosses``.
     """
 
-    def __init__(self, exporter: SpanExporter, losses: SpanLosses, *, max_queue_size: int, **options: int) -> None:
-        super().__init__(exporter, max_queue_size=max_queue_size, **options)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        exporter: SpanExporter,
+        losses: SpanLosses,
+        *,
+        max_queue_size: int,
+        schedule_delay_millis: int,
+        max_export_batch_size: int,
+    ) -> None:
+        super().__init__(
+            exporter,
+            max_queue_size=max_queue_size,
+            schedule_delay_millis=schedule_delay_millis,
+            max_export_batch_size=max_export_batch_size,
+        )
         self._losses = losses
         self._capacity = max_queue_size
         self._queue = self._batch_processor._queue  # noqa: SLF001 - the SDK is pinned to a tested range

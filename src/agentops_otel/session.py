@@ -99,8 +99,8 @@ class EndState(str, Enum):
 _END_STATES = {state.value: state for state in EndState}
 
 
-def normalize_tags(tags: str | Iterable[str] | None) -> list[str]:
-    """Tags as an ordered list without repeats; a single string is one tag."""
+def normalize_tags(tags: object) -> list[str]:
+    """Tags as an ordered list without repeats; a single string is one tag; anything else is an error."""
     if tags is None:
         return []
     if isinstance(tags, str):
