@@ -286,10 +286,9 @@ def start_from_distro() -> Client:
     with _lock:
         config = Config.load(_pending, defaults={"auto_start_session": False})
         _pending.clear()
-        current: Any = trace.get_tracer_provider()
-        provider = current if hasattr(current, "add_span_processor") else None
+        # The SDK just installed the global provider, which Client adopts (as init() would).
         # opentelemetry-instrument loads every instrumentor (ours included) right after this.
-        _client = client = Client(config, tracer_provider=provider, add_exporter=True, instrument=False)
+        _client = client = Client(config, add_exporter=True, instrument=False)
         client.awaiting_init = True
     if config.auto_start_session:
         client.process_session = client.start_session()
