@@ -88,11 +88,17 @@ def _part(kind: str, block_id: object, name: object, *fragments: str) -> dict[st
     return text_part(text)
 
 
-class _ManagerEnd:
+class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]
     """Ends the call from the helper stream's snapshot once the manager's block is left."""
 
     _self_call: LLMCall | None
     _self_stream: Any
+
+    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
+        super().__init__(wrapped)
+        self._self_prepared = prepared
+        self._self_stream = None
+        self._self_call = None
 
     def _self_end(self, error: BaseException | None) -> None:
         call = getattr(self, "_self_call", None)
@@ -113,14 +119,8 @@ class _ManagerEnd:
         self._self_end(None)
 
 
-class TracedStreamManager(_ManagerEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
+class TracedStreamManager(_ManagerEnd):
     """``MessageStreamManager``, traced from ``__enter__`` to ``__exit__``."""
-
-    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
-        super().__init__(wrapped)
-        self._self_prepared = prepared
-        self._self_stream = None
-        self._self_call = None
 
     def __enter__(self) -> Any:
         call = self._self_call = begin(*self._self_prepared)
@@ -145,14 +145,8 @@ class TracedStreamManager(_ManagerEnd, ObjectProxy):  # type: ignore[misc, unuse
             self._self_end(exc)
 
 
-class AsyncTracedStreamManager(_ManagerEnd, ObjectProxy):  # type: ignore[misc, unused-ignore]
+class AsyncTracedStreamManager(_ManagerEnd):
     """``AsyncMessageStreamManager``, traced from ``__aenter__`` to ``__aexit__``."""
-
-    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
-        super().__init__(wrapped)
-        self._self_prepared = prepared
-        self._self_stream = None
-        self._self_call = None
 
     async def __aenter__(self) -> Any:
         call = self._self_call = begin(*self._self_prepared)
