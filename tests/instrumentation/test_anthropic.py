@@ -105,3 +105,18 @@ def test_an_error_inside_the_stream_helper_fails_the_span(llm: LLM) -> None:
         stream.until_done()
     span = llm.one_llm_span()
     assert (span.attributes or {})["error.type"] == "RemoteProtocolError"
+
+
+def test_a_response_reading_bug_never_breaks_the_stream_helper(llm: LLM, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_otel.instrumentation.anthropic import stream as helper_module
+
+    def broken(message: object) -> object:
+        raise RuntimeError("bug in telemetry")
+
+    monkeypatch.setattr(helper_module, "message_outcome", broken)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # the guard logs instead of re-raising, as in production
+    with llm.anthropic.messages.stream(model=ANTHROPIC_MODEL, max_tokens=64, messages=USER) as stream:
+        assert "".join(stream.text_stream) == "Hello from the test server"
+    span = llm.one_llm_span()
+    assert span.end_time is not None
+    assert "gen_ai.usage.input_tokens" not in (span.attributes or {})  # what could not be read is left out

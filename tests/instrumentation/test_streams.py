@@ -112,3 +112,16 @@ def test_an_accumulator_bug_never_breaks_the_callers_stream(llm: LLM, monkeypatc
     chunks = list(openai_stream(llm))
     assert len(chunks) == 8  # every chunk, the usage chunk too: only the accumulator knew to hide it
     ended_once(llm)
+
+
+def test_an_outcome_bug_never_breaks_the_callers_stream(llm: LLM, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_otel.instrumentation.openai.stream import ChatAccumulator
+
+    def broken(self: ChatAccumulator) -> Any:
+        raise RuntimeError("bug in telemetry")
+
+    monkeypatch.setattr(ChatAccumulator, "outcome", broken)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    chunks = list(openai_stream(llm))
+    assert len(chunks) == 7  # the stream ran to its end; the usage chunk we asked for stayed hidden
+    ended_once(llm)

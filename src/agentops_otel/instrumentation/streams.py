@@ -69,9 +69,11 @@ class _Progress:
         if error is not None:
             self.call.fail(error)
             return
-        outcome = self.accumulator.outcome()
-        if self.first_chunk is not None:
-            outcome.attributes[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self.first_chunk - self.call.started
+        outcome = None
+        with handle_internal_errors("reading a stream's response"):  # the span still ends, with less on it
+            outcome = self.accumulator.outcome()
+            if self.first_chunk is not None:
+                outcome.attributes[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self.first_chunk - self.call.started
         self.call.finish(outcome)
 
 

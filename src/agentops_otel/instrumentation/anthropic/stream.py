@@ -16,6 +16,7 @@ from opentelemetry.context import attach, detach
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
 from ...content import capture_content
+from ...internal_errors import handle_internal_errors
 from ..genai import LLMCall, Outcome, add_content, begin, message, text_part, tool_call_part
 from ..streams import ObjectProxy
 from ..wrappers import Prepared
@@ -104,16 +105,22 @@ class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]
         call = getattr(self, "_self_call", None)
         if call is None:
             return
-        snapshot = None
-        if self._self_stream is not None:
-            try:
-                snapshot = self._self_stream.current_message_snapshot
-            except AssertionError:  # no message_start was read
-                snapshot = None
+        snapshot = outcome = None
+        with handle_internal_errors("reading a stream's response"):  # the span still ends, with less on it
+            snapshot = self._self_snapshot()
+            outcome = None if snapshot is None else message_outcome(snapshot)
         if error is not None and (snapshot is None or snapshot.stop_reason is None):
             call.fail(error)
         else:
-            call.finish(None if snapshot is None else message_outcome(snapshot))
+            call.finish(outcome)
+
+    def _self_snapshot(self) -> Any:
+        if self._self_stream is None:
+            return None
+        try:
+            return self._self_stream.current_message_snapshot
+        except AssertionError:  # no message_start was read
+            return None
 
     def __del__(self) -> None:
         self._self_end(None)
