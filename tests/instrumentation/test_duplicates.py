@@ -7,8 +7,12 @@ they are skipped in the project's own venv, which does not depend on any peer.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
+import openai
 import pytest
+import wrapt
+from opentelemetry.instrumentation.utils import unwrap
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.trace import SpanKind
 
@@ -43,11 +47,11 @@ def test_a_genai_span_already_open_for_the_call_is_borrowed_not_doubled(llm: LLM
     ],
 )
 def test_a_peer_instrumented_first_stands_down_inside_our_span(llm: LLM, module: str) -> None:
+    uninstrument()
     with warnings.catch_warnings():  # peers' own import-time deprecations are not ours to fail on
         warnings.simplefilter("ignore", DeprecationWarning)
         peer = pytest.importorskip(module).OpenAIInstrumentor()
-    uninstrument()
-    peer.instrument(tracer_provider=llm.recorded.provider)
+        peer.instrument(tracer_provider=llm.recorded.provider)  # OpenLLMetry imports its modules here
     instrument(llm.recorded, MeterProvider())  # ours wraps theirs: our span is current when theirs runs
     try:
         llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)
@@ -60,3 +64,33 @@ def test_a_peer_instrumented_first_stands_down_inside_our_span(llm: LLM, module:
     assert [span.instrumentation_scope.name for span in spans if span.instrumentation_scope] == [
         "agentops_otel.instrumentation.openai"
     ] * 2
+
+
+
+def test_peer_markers_are_set_only_when_a_wrapper_sits_inside_ours(llm: LLM) -> None:
+    """Only a wrapper applied before ours runs inside our span; without one the markers are skipped."""
+    from opentelemetry.context import get_value
+
+    from agentops_otel.instrumentation.duplicates import OPENLLMETRY_SUPPRESS_KEY
+
+    seen: list[object] = []
+
+    def observe(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:  # runs inside our span
+        seen.append(get_value(OPENLLMETRY_SUPPRESS_KEY))
+        return wrapped(*args, **kwargs)
+
+    def inner_peer(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+        return wrapped(*args, **kwargs)
+
+    wrapt.wrap_function_wrapper("openai._base_client", "SyncAPIClient.request", observe)
+    try:
+        llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)  # nothing inside ours
+        uninstrument()
+        wrapt.wrap_function_wrapper("openai.resources.chat.completions", "Completions.create", inner_peer)
+        instrument(llm.recorded, MeterProvider())  # ours now wraps the peer
+        llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)
+        uninstrument()
+    finally:
+        unwrap(openai.resources.chat.completions.Completions, "create")
+        unwrap(openai._base_client.SyncAPIClient, "request")
+    assert seen == [None, True]

@@ -41,9 +41,14 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     def _instrument(self, **kwargs: Any) -> None:
         tracer = trace.get_tracer(self.__module__, __version__, kwargs.get("tracer_provider"))
         meter = get_meter(self.__module__, __version__, kwargs.get("meter_provider"))
-        self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers()))
+        targets = list(self.targets())
+        # A peer can only sit inside our wrapper if it wrapped first; otherwise its markers are dead weight.
+        peer_inside = any(
+            isinstance(_current(module, cls, method), wrapt.FunctionWrapper) for module, cls, method, _ in targets
+        )
+        self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers() if peer_inside else ()))
         self._wrappers: dict[tuple[str, str], Wrapper] = {}
-        for module, cls, method, factory in self.targets():
+        for module, cls, method, factory in targets:
             wrapper = factory(self._switch)
             wrapt.wrap_function_wrapper(module, f"{cls}.{method}", wrapper)
             self._wrappers[(f"{module}.{cls}", method)] = wrapper
@@ -65,7 +70,11 @@ def _unwrap(owner: str, method: str, wrapper: Wrapper) -> None:
     too; ours then stays in the chain, switched off.
     """
     module, _, cls_name = owner.rpartition(".")
-    cls = getattr(importlib.import_module(module), cls_name)
-    current = cls.__dict__.get(method)
+    current = _current(module, cls_name, method)
     if isinstance(current, wrapt.FunctionWrapper) and getattr(current, "_self_wrapper", None) is wrapper:
-        setattr(cls, method, current.__wrapped__)
+        setattr(getattr(importlib.import_module(module), cls_name), method, current.__wrapped__)
+
+
+def _current(module: str, cls: str, method: str) -> Any:
+    """What the class holds under `method` now: the client's function, or someone's wrapper of it."""
+    return getattr(importlib.import_module(module), cls).__dict__.get(method)

@@ -7,7 +7,8 @@ Three cases, each handled where it arises:
   their span is not started. The official OpenTelemetry OpenAI instrumentations (through
   ``opentelemetry-util-genai``) treat an inference or embedding record in the context as an
   enclosing call and emit no span of their own; OpenLLMetry checks its
-  ``suppress_language_model_instrumentation`` key.
+  ``suppress_language_model_instrumentation`` key. Only an instrumentation that wrapped first can
+  be inside ours, so the markers are set only if one had when ours was instrumented.
 - Another instrumentation wrapped the client *outside* ours: its span is already current when
   our wrapper runs, so :class:`~.genai.LLMCall` borrows it instead of starting a second one.
 - The ``anthropic`` SDK's own span (``anthropic.messages.create``): see ``anthropic/vendor.py``.
