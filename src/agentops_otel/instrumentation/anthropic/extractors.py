@@ -10,12 +10,15 @@ from ...content import capture_content
 from ..genai import (
     CHAT,
     Outcome,
+    Parameters,
     Request,
     Usage,
     add_content,
+    add_parameters,
     add_present,
     field_of,
     message,
+    only_true,
     server_of,
     start_attributes,
     text_part,
@@ -25,22 +28,22 @@ from ..genai import (
 PROVIDER = gen_ai.GenAiProviderNameValues.ANTHROPIC.value
 
 
+_PARAMETERS: Parameters = {
+    "max_tokens": (gen_ai.GEN_AI_REQUEST_MAX_TOKENS, None),
+    "temperature": (gen_ai.GEN_AI_REQUEST_TEMPERATURE, None),
+    "top_p": (gen_ai.GEN_AI_REQUEST_TOP_P, None),
+    "top_k": (gen_ai.GEN_AI_REQUEST_TOP_K, None),
+    "stop_sequences": (gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES, None),
+    "stream": (gen_ai.GEN_AI_REQUEST_STREAM, only_true),
+}
+
+
 def messages_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``messages.create``/``messages.stream`` keywords as span attributes."""
     model = kwargs.get("model")
     model = model if isinstance(model, str) else "unknown"
     found = start_attributes(CHAT, PROVIDER, model, *server_of(instance))
-    add_present(
-        found,
-        {
-            gen_ai.GEN_AI_REQUEST_MAX_TOKENS: kwargs.get("max_tokens"),
-            gen_ai.GEN_AI_REQUEST_TEMPERATURE: kwargs.get("temperature"),
-            gen_ai.GEN_AI_REQUEST_TOP_P: kwargs.get("top_p"),
-            gen_ai.GEN_AI_REQUEST_TOP_K: kwargs.get("top_k"),
-            gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES: kwargs.get("stop_sequences"),
-            gen_ai.GEN_AI_REQUEST_STREAM: kwargs.get("stream") is True or None,
-        },
-    )
+    add_parameters(found, kwargs, _PARAMETERS)
     if capture_content():
         add_content(found, gen_ai.GEN_AI_INPUT_MESSAGES, _input_messages(kwargs.get("messages")))
         system = kwargs.get("system")

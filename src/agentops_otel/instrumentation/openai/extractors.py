@@ -12,12 +12,16 @@ from ..genai import (
     CHAT,
     EMBEDDINGS,
     Outcome,
+    Parameters,
     Request,
     Usage,
     add_content,
+    add_parameters,
     add_present,
+    as_list,
     field_of,
     message,
+    only_true,
     server_of,
     start_attributes,
     text_part,
@@ -27,36 +31,57 @@ from ..genai import (
 PROVIDER = gen_ai.GenAiProviderNameValues.OPENAI.value
 
 
-def _request(operation: str, instance: Any, kwargs: dict[str, Any], params: dict[str, object]) -> Request:
+def _request(operation: str, instance: Any, kwargs: dict[str, Any], parameters: Parameters) -> Request:
     model = kwargs.get("model")
     model = model if isinstance(model, str) else "unknown"
     found = start_attributes(operation, PROVIDER, model, *server_of(instance))
-    add_present(found, params)
+    add_parameters(found, kwargs, parameters)
     return Request(operation, PROVIDER, model, found)
+
+
+def _choice_count(count: object) -> object:
+    return count if isinstance(count, int) and count != 1 else None
+
+
+def _output_type(response_format: object) -> str | None:
+    kind = field_of(response_format, "type")
+    if kind in ("json_object", "json_schema"):
+        return gen_ai.GenAiOutputTypeValues.JSON.value
+    return gen_ai.GenAiOutputTypeValues.TEXT.value if kind == "text" else None
+
+
+_CHAT_PARAMETERS: Parameters = {
+    "max_tokens": (gen_ai.GEN_AI_REQUEST_MAX_TOKENS, None),
+    "temperature": (gen_ai.GEN_AI_REQUEST_TEMPERATURE, None),
+    "top_p": (gen_ai.GEN_AI_REQUEST_TOP_P, None),
+    "frequency_penalty": (gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY, None),
+    "presence_penalty": (gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY, None),
+    "stop": (gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES, as_list),
+    "seed": (gen_ai.GEN_AI_REQUEST_SEED, None),
+    "n": (gen_ai.GEN_AI_REQUEST_CHOICE_COUNT, _choice_count),
+    "stream": (gen_ai.GEN_AI_REQUEST_STREAM, only_true),
+    "response_format": (gen_ai.GEN_AI_OUTPUT_TYPE, _output_type),
+    "service_tier": (openai_attrs.OPENAI_REQUEST_SERVICE_TIER, None),
+}
+_RESPONSES_PARAMETERS: Parameters = {
+    "max_output_tokens": (gen_ai.GEN_AI_REQUEST_MAX_TOKENS, None),
+    "temperature": (gen_ai.GEN_AI_REQUEST_TEMPERATURE, None),
+    "top_p": (gen_ai.GEN_AI_REQUEST_TOP_P, None),
+    "stream": (gen_ai.GEN_AI_REQUEST_STREAM, only_true),
+    "service_tier": (openai_attrs.OPENAI_REQUEST_SERVICE_TIER, None),
+}
+_EMBEDDINGS_PARAMETERS: Parameters = {
+    "encoding_format": (gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS, as_list),
+    "dimensions": (gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, None),
+}
 
 
 def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``chat.completions.create`` keywords as span attributes."""
-    choices = kwargs.get("n")
-    stop = kwargs.get("stop")
-    request = _request(
-        CHAT,
-        instance,
-        kwargs,
-        {
-            gen_ai.GEN_AI_REQUEST_MAX_TOKENS: kwargs.get("max_completion_tokens") or kwargs.get("max_tokens"),
-            gen_ai.GEN_AI_REQUEST_TEMPERATURE: kwargs.get("temperature"),
-            gen_ai.GEN_AI_REQUEST_TOP_P: kwargs.get("top_p"),
-            gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY: kwargs.get("frequency_penalty"),
-            gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY: kwargs.get("presence_penalty"),
-            gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES: [stop] if isinstance(stop, str) else stop,
-            gen_ai.GEN_AI_REQUEST_SEED: kwargs.get("seed"),
-            gen_ai.GEN_AI_REQUEST_CHOICE_COUNT: choices if isinstance(choices, int) and choices != 1 else None,
-            gen_ai.GEN_AI_REQUEST_STREAM: kwargs.get("stream") is True or None,
-            gen_ai.GEN_AI_OUTPUT_TYPE: _output_type(field_of(kwargs.get("response_format"), "type")),
-            openai_attrs.OPENAI_REQUEST_SERVICE_TIER: kwargs.get("service_tier"),
-        },
-    )
+    request = _request(CHAT, instance, kwargs, _CHAT_PARAMETERS)
+    newer_max_tokens = kwargs.get("max_completion_tokens")  # it replaced max_tokens, and wins over it
+    if newer_max_tokens is not None:
+        add_present(request.attributes, {gen_ai.GEN_AI_REQUEST_MAX_TOKENS: newer_max_tokens})
     if capture_content():
         add_content(request.attributes, gen_ai.GEN_AI_INPUT_MESSAGES, _chat_input(kwargs.get("messages")))
         add_content(request.attributes, gen_ai.GEN_AI_TOOL_DEFINITIONS, kwargs.get("tools"))
@@ -65,18 +90,7 @@ def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 
 def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``responses.create`` keywords as span attributes."""
-    request = _request(
-        CHAT,
-        instance,
-        kwargs,
-        {
-            gen_ai.GEN_AI_REQUEST_MAX_TOKENS: kwargs.get("max_output_tokens"),
-            gen_ai.GEN_AI_REQUEST_TEMPERATURE: kwargs.get("temperature"),
-            gen_ai.GEN_AI_REQUEST_TOP_P: kwargs.get("top_p"),
-            gen_ai.GEN_AI_REQUEST_STREAM: kwargs.get("stream") is True or None,
-            openai_attrs.OPENAI_REQUEST_SERVICE_TIER: kwargs.get("service_tier"),
-        },
-    )
+    request = _request(CHAT, instance, kwargs, _RESPONSES_PARAMETERS)
     if capture_content():
         prompt = kwargs.get("input")
         messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else prompt
@@ -90,16 +104,7 @@ def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 
 def embeddings_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``embeddings.create`` keywords as span attributes."""
-    encoding = kwargs.get("encoding_format")
-    return _request(
-        EMBEDDINGS,
-        instance,
-        kwargs,
-        {
-            gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS: [encoding] if isinstance(encoding, str) else None,
-            gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT: kwargs.get("dimensions"),
-        },
-    )
+    return _request(EMBEDDINGS, instance, kwargs, _EMBEDDINGS_PARAMETERS)
 
 
 def chat_outcome(completion: Any) -> Outcome:
@@ -176,12 +181,6 @@ def _outcome(response: Any, finish_reasons: list[str]) -> Outcome:
         },
     )
     return outcome
-
-
-def _output_type(response_format: object) -> str | None:
-    if response_format in ("json_object", "json_schema"):
-        return gen_ai.GenAiOutputTypeValues.JSON.value
-    return gen_ai.GenAiOutputTypeValues.TEXT.value if response_format == "text" else None
 
 
 def _chat_input(messages: object) -> list[dict[str, object]]:
