@@ -156,6 +156,8 @@ class Session:
                 kind=SpanKind.INTERNAL,
                 attributes=start_attributes,
             )
+        self.trace_id: int = self._span.get_span_context().trace_id
+        """The root span's trace id: spans in another trace join this session through its context."""
         registry.add(self)
 
     def __repr__(self) -> str:

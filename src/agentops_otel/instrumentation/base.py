@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 from opentelemetry.metrics import get_meter
 
 from ..version import __version__
-from .duplicates import peer_markers
+from .duplicates import no_markers, peer_markers
 from .genai import Telemetry
 from .metrics import Instruments
 from .wrappers import Switch, Wrapper
@@ -46,7 +46,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         peer_inside = any(
             isinstance(_current(module, cls, method), wrapt.FunctionWrapper) for module, cls, method, _ in targets
         )
-        self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers() if peer_inside else ()))
+        self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers() if peer_inside else no_markers))
         self._wrappers: dict[tuple[str, str], Wrapper] = {}
         for module, cls, method, factory in targets:
             wrapper = factory(self._switch)

@@ -16,14 +16,16 @@ Three cases, each handled where it arises:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 OPENLLMETRY_SUPPRESS_KEY = "suppress_language_model_instrumentation"
 
+Markers = Callable[[], Mapping[str, object]]
+"""The context entries one call sets; a fresh mapping per call where a peer may write to its record."""
 
-def peer_markers() -> tuple[tuple[str, Callable[[], object]], ...]:
-    """Context entries (key, value factory) that make installed GenAI instrumentations stand down."""
-    markers: list[tuple[str, Callable[[], object]]] = [(OPENLLMETRY_SUPPRESS_KEY, _true)]
+
+def peer_markers() -> Markers:
+    """Context entries that make the installed GenAI instrumentations stand down."""
     try:
         from opentelemetry.util.genai.invocation import (  # type: ignore[import-not-found, unused-ignore]
             CLIENT_EMBEDDING_CONTEXT_KEY,
@@ -32,10 +34,26 @@ def peer_markers() -> tuple[tuple[str, Callable[[], object]], ...]:
             InferenceData,
         )
     except ImportError:
-        return tuple(markers)
-    markers += [(CLIENT_INFERENCE_CONTEXT_KEY, InferenceData), (CLIENT_EMBEDDING_CONTEXT_KEY, EmbeddingData)]
-    return tuple(markers)
+        return _openllmetry_only
+
+    def with_genai_records() -> Mapping[str, object]:
+        return {
+            OPENLLMETRY_SUPPRESS_KEY: True,
+            CLIENT_INFERENCE_CONTEXT_KEY: InferenceData(),
+            CLIENT_EMBEDDING_CONTEXT_KEY: EmbeddingData(),
+        }
+
+    return with_genai_records
 
 
-def _true() -> bool:
-    return True
+def no_markers() -> Mapping[str, object]:
+    """No peer inside ours: nothing to set."""
+    return _NOTHING
+
+
+_NOTHING: Mapping[str, object] = {}
+_OPENLLMETRY: Mapping[str, object] = {OPENLLMETRY_SUPPRESS_KEY: True}
+
+
+def _openllmetry_only() -> Mapping[str, object]:
+    return _OPENLLMETRY

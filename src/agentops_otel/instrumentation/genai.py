@@ -27,6 +27,7 @@ from ..pricing import TokenUsage, cost_usd
 
 if TYPE_CHECKING:
     from ..session import Session
+    from .duplicates import Markers
     from .metrics import Instruments
 
 CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
@@ -85,7 +86,7 @@ class Telemetry(NamedTuple):
 
     tracer: trace.Tracer
     instruments: Instruments
-    markers: tuple[tuple[str, Callable[[], object]], ...]
+    markers: Markers
     own_spans: bool = True
     """False: another library's span records the call (see ``anthropic/vendor.py``); we keep the metrics."""
 
@@ -232,14 +233,14 @@ class LLMCall:
         self._done = False
         self.started = time.perf_counter()
         span_attributes = request.attributes
-        if session is not None:
-            # session.id itself is stamped by the SessionSpanProcessor from the parent's baggage.
-            span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
         current = get_current()
         current_span = trace.get_current_span(current)
         parent = current
-        if session is not None and current_span.get_span_context().trace_id != _trace_id(session):
-            parent = session.context(current)
+        if session is not None:
+            # session.id itself is stamped by the SessionSpanProcessor from the parent's baggage.
+            span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
+            if current_span.get_span_context().trace_id != session.trace_id:
+                parent = session.context(current)
         self.owned = not _is_llm_span(current_span)
         if not telemetry.own_spans:
             self.span, self.context = trace.INVALID_SPAN, parent
@@ -254,9 +255,9 @@ class LLMCall:
         self.span = telemetry.tracer.start_span(
             f"{request.operation} {request.model}", context=parent, kind=SpanKind.CLIENT, attributes=span_attributes
         )
-        entries = {key: marker() for key, marker in telemetry.markers}
-        entries[OWNED_CALL_KEY] = True
-        self.context = Context({**trace.set_span_in_context(self.span, parent), **entries})
+        self.context = Context(
+            {**trace.set_span_in_context(self.span, parent), **telemetry.markers(), OWNED_CALL_KEY: True}
+        )
 
     def _claim(self) -> bool:
         """True for the first of ``finish``/``fail``: a stream can be closed, then exhausted, then collected."""
@@ -304,10 +305,6 @@ class LLMCall:
             return None
         tokens = TokenUsage(usage.input, usage.output, usage.cache_read, usage.cache_write)
         return cost_usd(self._request.provider, outcome.model or self._request.model, tokens, outcome.service_tier)
-
-
-def _trace_id(session: Session) -> int:
-    return session.span.get_span_context().trace_id
 
 
 def begin(telemetry: Telemetry, request: Request, session: Session | None) -> LLMCall | None:
