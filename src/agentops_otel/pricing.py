@@ -15,12 +15,32 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 logger = logging.getLogger("agentops_otel")
 
 _PER = 1_000_000
 _RATE_TTL = 300.0
+
+
+class TokenCounts(Protocol):
+    """What a price needs from a call's usage (``genai.Usage`` is one)."""
+
+    @property
+    def input(self) -> int:
+        """Input tokens, cache reads and writes included."""
+
+    @property
+    def output(self) -> int:
+        """Output tokens."""
+
+    @property
+    def cache_read(self) -> int:
+        """Input tokens read from the provider's cache."""
+
+    @property
+    def cache_write(self) -> int:
+        """Input tokens written to the provider's cache."""
 
 
 class TokenUsage(NamedTuple):
@@ -50,7 +70,7 @@ _cache: dict[tuple[str, str, str | None], _Rates | object] = {}
 _lock = threading.Lock()
 
 
-def cost_usd(provider: str, model: str, usage: TokenUsage, service_tier: str | None = None) -> float | None:
+def cost_usd(provider: str, model: str, usage: TokenCounts, service_tier: str | None = None) -> float | None:
     """The call's cost, or None for a model ``genai-prices`` does not know (logged at debug level)."""
     key = (provider, model, service_tier)
     rates = _cache.get(key)
@@ -96,7 +116,7 @@ def _rate(provider: str, model: str, usage: TokenUsage, service_tier: str | None
     return float(_calc(provider, model, usage, service_tier) - base) / _PER
 
 
-def _calc(provider: str, model: str, usage: TokenUsage, service_tier: str | None) -> Decimal:
+def _calc(provider: str, model: str, usage: TokenCounts, service_tier: str | None) -> Decimal:
     from genai_prices import Usage, calc_price
 
     priced = Usage(

@@ -23,7 +23,7 @@ from opentelemetry.util.types import AttributeValue
 from .. import attributes as attrs
 from ..content import content_attribute
 from ..internal_errors import handle_internal_errors
-from ..pricing import TokenUsage, cost_usd
+from ..pricing import cost_usd
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -47,18 +47,17 @@ class Usage(NamedTuple):
     cache_write: int = 0
     reasoning: int = 0
 
-    def attributes(self, *, with_output: bool = True) -> dict[str, AttributeValue]:
-        """The ``gen_ai.usage.*`` attributes; the cache and reasoning ones only when reported."""
-        found: dict[str, AttributeValue] = {gen_ai.GEN_AI_USAGE_INPUT_TOKENS: self.input}
+    def add_attributes(self, target: dict[str, AttributeValue], *, with_output: bool) -> None:
+        """Add the ``gen_ai.usage.*`` attributes; the cache and reasoning ones only when reported."""
+        target[gen_ai.GEN_AI_USAGE_INPUT_TOKENS] = self.input
         if with_output:
-            found[gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS] = self.output
+            target[gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS] = self.output
         if self.cache_read:
-            found[gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = self.cache_read
+            target[gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = self.cache_read
         if self.cache_write:
-            found[gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = self.cache_write
+            target[gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = self.cache_write
         if self.reasoning:
-            found[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning
-        return found
+            target[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning
 
 
 @dataclass
@@ -270,18 +269,21 @@ class LLMCall:
         """End the call as a success, with what the response said."""
         if not self._claim():
             return
+        seconds = time.perf_counter() - self.started  # the call's duration, not our bookkeeping after it
         with handle_internal_errors("ending an LLM span"):
             outcome = outcome or Outcome()
             found = outcome.attributes
-            if outcome.usage is not None:
-                found.update(outcome.usage.attributes(with_output=self._request.operation != EMBEDDINGS))
-                cost = self._cost(outcome)
+            usage = outcome.usage
+            if usage is not None:
+                request = self._request
+                usage.add_attributes(found, with_output=request.operation != EMBEDDINGS)
+                cost = cost_usd(request.provider, outcome.model or request.model, usage, outcome.service_tier)
                 if cost is not None:
                     found[attrs.LLM_COST_USD] = cost
             self.span.set_attributes(found)
             if self.owned:
                 self.span.end()
-                self._telemetry.instruments.record(self._request, outcome, time.perf_counter() - self.started)
+                self._telemetry.instruments.record(self._request, outcome, seconds)
 
     def fail(self, error: BaseException) -> None:
         """End the call as failed by `error` (which the caller re-raises unchanged)."""
@@ -298,13 +300,6 @@ class LLMCall:
             self._telemetry.instruments.record(
                 self._request, None, time.perf_counter() - self.started, error_type=error_type
             )
-
-    def _cost(self, outcome: Outcome) -> float | None:
-        usage = outcome.usage
-        if usage is None:
-            return None
-        tokens = TokenUsage(usage.input, usage.output, usage.cache_read, usage.cache_write)
-        return cost_usd(self._request.provider, outcome.model or self._request.model, tokens, outcome.service_tier)
 
 
 def begin(telemetry: Telemetry, request: Request, session: Session | None) -> LLMCall | None:
