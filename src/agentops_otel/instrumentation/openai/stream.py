@@ -1,7 +1,7 @@
 """OpenAI stream accumulators: what a stream said, gathered chunk by chunk for the span's end.
 
-They keep per-chunk work small: ids and finish reasons are cheap; text and tool-call
-fragments are kept only when content capture is on.
+They keep per-chunk work small (it runs on every chunk the caller reads): ids and finish
+reasons are cheap; text and tool-call fragments are kept only when content capture is on.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ _FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete",
 
 
 class _Choice:
-    """One streamed choice: its finish reason, and (with capture on) its text and tool calls."""
+    """One streamed choice's text and tool calls (kept with capture on)."""
 
-    __slots__ = ("finish_reason", "text", "tool_calls")
+    __slots__ = ("text", "tool_calls")
 
     def __init__(self) -> None:
-        self.finish_reason: str | None = None
         self.text: list[str] = []
         self.tool_calls: dict[int, list[Any]] = {}  # index -> [id, name, argument fragments...]
 
@@ -39,39 +38,49 @@ class _Choice:
                 if function.arguments:  # None in some deltas
                     entry.append(function.arguments)
 
-    def output(self) -> dict[str, object]:
+    def output(self, finish_reason: str | None) -> dict[str, object]:
         parts: list[Any] = [text_part("".join(self.text))] if self.text else []
         parts += [
             tool_call_part(call_id, name, "".join(fragments)) for call_id, name, *fragments in self.tool_calls.values()
         ]
-        return message("assistant", parts, self.finish_reason)
+        return message("assistant", parts, finish_reason)
 
 
 class ChatAccumulator:
-    """Chat Completions chunks; hides the usage-only chunk when we, not the caller, asked for it."""
+    """Chat Completions chunks; hides the usage-only chunk when we, not the caller, asked for it.
+
+    Per chunk it reads only what it must: the choices, and a choice's index once it finishes.
+    Usage comes on the chunk without choices (``include_usage``), or, with some compatible
+    servers, on the chunk that finishes; other chunks' usage is not read.
+    """
 
     def __init__(self, hide_usage_chunk: bool) -> None:
         self._hide_usage_chunk = hide_usage_chunk
         self._capture = capture_content()
         self._first: Any = None
         self._usage: Any = None
-        self._choices: dict[int, _Choice] = {}
+        self._finish_reasons: dict[int, str] = {}
+        self._choices: dict[int, _Choice] = {}  # with capture on
 
     def process(self, chunk: Any) -> bool:
         """Take one ``ChatCompletionChunk``."""
         if self._first is None:
             self._first = chunk
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        if not chunk.choices:
-            return not (self._hide_usage_chunk and chunk.usage is not None)
-        for choice in chunk.choices:
-            state = self._choices.get(choice.index)
-            if state is None:
-                state = self._choices[choice.index] = _Choice()
+        choices = chunk.choices
+        if not choices:
+            usage = chunk.usage
+            if usage is None:
+                return True
+            self._usage = usage
+            return not self._hide_usage_chunk
+        for choice in choices:
             if choice.finish_reason:
-                state.finish_reason = choice.finish_reason
+                self._finish_reasons[choice.index] = choice.finish_reason
+                self._usage = chunk.usage or self._usage
             if self._capture and choice.delta is not None:
+                state = self._choices.get(choice.index)
+                if state is None:
+                    state = self._choices[choice.index] = _Choice()
                 state.add(choice.delta)
         return True
 
@@ -86,12 +95,12 @@ class ChatAccumulator:
         outcome.service_tier = service_tier if isinstance(service_tier, str) else None
         outcome.attributes[gen_ai.GEN_AI_RESPONSE_ID] = first.id
         outcome.attributes[gen_ai.GEN_AI_RESPONSE_MODEL] = first.model
-        reasons = [state.finish_reason for _, state in sorted(self._choices.items()) if state.finish_reason]
+        reasons = [reason for _, reason in sorted(self._finish_reasons.items())]
         if reasons:
             outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = reasons
         outcome.usage = chat_usage(self._usage)
         if self._capture:
-            outputs = [state.output() for _, state in sorted(self._choices.items())]
+            outputs = [state.output(self._finish_reasons.get(index)) for index, state in sorted(self._choices.items())]
             add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
         return outcome
 
