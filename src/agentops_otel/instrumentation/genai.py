@@ -60,7 +60,7 @@ class Usage(NamedTuple):
             target[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """An LLM request, as the span starts with it (samplers see these attributes)."""
 
@@ -70,7 +70,7 @@ class Request:
     attributes: dict[str, AttributeValue]
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What a finished call returned: response attributes, usage and the model that answered."""
 

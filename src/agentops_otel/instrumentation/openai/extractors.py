@@ -6,6 +6,7 @@ from typing import Any
 
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv._incubating.attributes import openai_attributes as openai_attrs
+from opentelemetry.util.types import AttributeValue
 
 from ...content import capture_content
 from ..genai import (
@@ -109,7 +110,7 @@ def embeddings_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 
 def chat_outcome(completion: Any) -> Outcome:
     """A ``ChatCompletion`` as response attributes and usage."""
-    choices = completion.choices or []
+    choices = completion.choices or ()
     outcome = _outcome(completion, [choice.finish_reason or "error" for choice in choices])
     outcome.usage = chat_usage(completion.usage)
     if capture_content():
@@ -168,19 +169,23 @@ def embeddings_outcome(result: Any) -> Outcome:
 
 
 def _outcome(response: Any, finish_reasons: list[str]) -> Outcome:
+    model = response.model
     service_tier = getattr(response, "service_tier", None)
-    outcome = Outcome(model=response.model, service_tier=service_tier if isinstance(service_tier, str) else None)
+    if not isinstance(service_tier, str):
+        service_tier = None
+    found: dict[str, AttributeValue] = {}
     add_present(
-        outcome.attributes,
+        found,
         {
             gen_ai.GEN_AI_RESPONSE_ID: response.id,
-            gen_ai.GEN_AI_RESPONSE_MODEL: response.model,
-            gen_ai.GEN_AI_RESPONSE_FINISH_REASONS: finish_reasons,
+            gen_ai.GEN_AI_RESPONSE_MODEL: model,
             openai_attrs.OPENAI_RESPONSE_SERVICE_TIER: service_tier,
             openai_attrs.OPENAI_RESPONSE_SYSTEM_FINGERPRINT: getattr(response, "system_fingerprint", None),
         },
     )
-    return outcome
+    if finish_reasons and all(isinstance(reason, str) for reason in finish_reasons):
+        found[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = finish_reasons
+    return Outcome(found, model=model if isinstance(model, str) else None, service_tier=service_tier)
 
 
 def _chat_input(messages: object) -> list[dict[str, object]]:
