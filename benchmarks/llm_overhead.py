@@ -5,11 +5,13 @@ Run: .venv/bin/python -m benchmarks.llm_overhead [--rounds 15]
 
 The real ``openai`` client talks to an in-process ``httpx2.MockTransport`` that returns recorded
 bodies (a chat completion, and a 100-chunk SSE stream with a usage chunk), so every arm pays the
-same parsing. Each arm lives in its own worker process (instrumentors patch classes, and some
-leave work behind after ``uninstrument()``), set up once; the parent asks the workers in turn, in
-a shuffled order every round, so one runs at a time; medians of per-round µs/call.
+same parsing. Each arm lives in its own worker process (instrumentors patch classes), set up
+once. Every round, each worker times the scenario twice, instrumented and uninstrumented
+(``uninstrument()``; the floor arm skips its span), in a shuffled order, one worker at a time.
+An arm's overhead is the median over rounds of (instrumented - uninstrumented) within its own
+process, so a process's own speed (memory layout, hash seed) cancels out; a peer that leaves
+work behind after ``uninstrument()`` only makes its own overhead look smaller.
 
-- uninstrumented: the client as it is (methods unwrapped);
 - ours: ``OpenAIInstrumentor`` in a running session; also with message content capture on;
 - floor: no instrumentor; the benchmark starts one SDK CLIENT span per call itself, with the
   attributes ours writes (at start and at end), through the same processors;
@@ -124,12 +126,22 @@ def worker(arm: str) -> None:
         api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())
     )
     start_attributes, end_attributes = reference_attributes(client, provider)
-    floor = arm == FLOOR
+    floor = False
+    instrumentor = None
     if arm in ("ours", CAPTURE):
         agentops.configure(capture_content=arm == CAPTURE)
-        OpenAIInstrumentor().instrument(tracer_provider=provider)
+        instrumentor = OpenAIInstrumentor()
     elif arm in PEERS:
-        peer_instrumentor(PEERS[arm]).instrument(tracer_provider=provider)
+        instrumentor = peer_instrumentor(PEERS[arm])
+
+    def instrumented(on: bool) -> None:
+        nonlocal floor
+        floor = on and arm == FLOOR
+        if instrumentor is not None and on != instrumentor.is_instrumented_by_opentelemetry:
+            if on:
+                instrumentor.instrument(tracer_provider=provider)
+            else:
+                instrumentor.uninstrument()
 
     def floor_span() -> trace.Span:
         return tracer.start_span(f"chat {MODEL}", kind=trace.SpanKind.CLIENT, attributes=start_attributes)
@@ -187,7 +199,8 @@ def worker(arm: str) -> None:
     with agentops.start_session():
         print("READY", flush=True)
         for line in sys.stdin:
-            scenario, count = map(int, line.split())
+            scenario, count, on = map(int, line.split())
+            instrumented(bool(on))
             gc.collect()
             print(f"{runs[scenario](count):.3f}", flush=True)
 
@@ -203,7 +216,7 @@ def main() -> None:
     if args.worker:
         worker(args.worker)
         return
-    names = ["uninstrumented", "ours", CAPTURE, FLOOR]
+    names = ["ours", CAPTURE, FLOOR]
     names += [label for label, module in PEERS.items() if peer_instrumentor(module)]
     worker_env = {**os.environ, "AGENTOPS_BENCH_CHUNKS": str(args.chunks)}
     workers = {
@@ -220,38 +233,50 @@ def main() -> None:
     for process in workers.values():
         assert process.stdout is not None and process.stdout.readline().strip() == "READY"
     counts = [args.calls, args.calls, args.streams, args.streams]
-    results: dict[tuple[str, str], list[float]] = {}
+    overheads: dict[tuple[str, str], list[float]] = {}
+    baselines: dict[str, list[float]] = {}
     for round_number in range(args.rounds + 1):  # round 0 warms up, and is not recorded
         for index, scenario in enumerate(SCENARIOS):
             for name in random.sample(names, len(names)):  # one worker runs at a time
-                process = workers[name]
-                assert process.stdin is not None and process.stdout is not None
-                process.stdin.write(f"{index} {counts[index]}\n")
-                process.stdin.flush()
-                value = float(process.stdout.readline())
+                timed = {on: ask(workers[name], index, counts[index], on) for on in random.sample([0, 1], 2)}
                 if round_number:
-                    results.setdefault((scenario, name), []).append(value)
+                    overheads.setdefault((scenario, name), []).append(timed[1] - timed[0])
+                    baselines.setdefault(scenario, []).append(timed[0])
     for process in workers.values():
         assert process.stdin is not None
         process.stdin.close()
-        process.wait(timeout=30)
-    print_table(names, results, args.chunks)
+        process.wait(timeout=60)
+    print_table(names, overheads, baselines, args.chunks)
 
 
-def print_table(names: list[str], results: dict[tuple[str, str], list[float]], chunks_per_stream: int) -> None:
-    print("| scenario | arm | µs/call | overhead µs/call | overhead µs/chunk | overhead vs floor |")
+def ask(process: subprocess.Popen[str], scenario: int, count: int, on: int) -> float:
+    """µs per call of one scenario in one worker, instrumented (on=1) or not."""
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(f"{scenario} {count} {on}\n")
+    process.stdin.flush()
+    return float(process.stdout.readline())
+
+
+def print_table(
+    names: list[str],
+    overheads: dict[tuple[str, str], list[float]],
+    baselines: dict[str, list[float]],
+    chunks_per_stream: int,
+) -> None:
+    print("| scenario | arm | overhead µs/call | overhead µs/chunk | % of uninstrumented | overhead vs floor |")
     print("|---|---|---|---|---|---|")
     for scenario in SCENARIOS:
         chunks = chunks_per_stream if "stream" in scenario else 1
         label = scenario.replace(f"({CHUNKS} chunks)", f"({chunks_per_stream} chunks)")
-        median = {name: statistics.median(results[(scenario, name)]) for name in names}
-        base = median["uninstrumented"]
-        floor = median[FLOOR] - base
+        base = statistics.median(baselines[scenario])
+        median = {name: statistics.median(overheads[(scenario, name)]) for name in names}
+        floor = median[FLOOR]
+        print(f"| {label} | uninstrumented | {base:.1f} µs/call | {base / chunks:.2f} µs/chunk | | |")
         for name in names:
-            overhead = median[name] - base
+            overhead = median[name]
             per_chunk = f"{overhead / chunks:.2f}" if chunks > 1 else ""
-            ratio = f"{overhead / floor:.2f}x" if name != "uninstrumented" and floor > 0 else ""
-            print(f"| {label} | {name} | {median[name]:.1f} | {overhead:.1f} | {per_chunk} | {ratio} |")
+            ratio = f"{overhead / floor:.2f}x" if floor > 0 else "floor within noise"
+            print(f"| {label} | {name} | {overhead:.1f} | {per_chunk} | {overhead / base:.1%} | {ratio} |")
 
 
 if __name__ == "__main__":
