@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx2
 import openai
+import wrapt  # type: ignore[import-untyped, unused-ignore]
 from opentelemetry import trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
@@ -114,6 +115,43 @@ def reference_attributes(client: openai.OpenAI, provider: TracerProvider) -> tup
     return start, {key: value for key, value in span_attributes.items() if key not in start}
 
 
+def patched_by(instrument: Callable[[], None]) -> list[tuple[type, str, Any, Any]]:
+    """Run `instrument`; return each openai method it wrapped: (class, name, original, wrapper)."""
+
+    def snapshot() -> dict[tuple[type, str], Any]:
+        found = {}
+        for module_name, module in list(sys.modules.items()):
+            if module_name == "openai" or module_name.startswith("openai."):
+                for owner in vars(module).values():
+                    if isinstance(owner, type) and owner.__module__ == module_name:
+                        found.update({(owner, name): value for name, value in vars(owner).items()})
+        return found
+
+    before = snapshot()
+    instrument()
+    return [
+        (owner, name, before.get((owner, name), INHERITED), value)
+        for (owner, name), value in snapshot().items()
+        if isinstance(value, wrapt.FunctionWrapper) and before.get((owner, name)) is not value
+    ]
+
+
+INHERITED = object()
+"""The original of a wrapper set on a subclass (OpenInference wraps ``OpenAI.request``): none of its own."""
+
+
+def swap(patches: list[tuple[type, str, Any, Any]], on: bool) -> None:
+    """Put the wrappers in (on) or the originals back."""
+    for owner, name, original, wrapper in patches:
+        if on:
+            setattr(owner, name, wrapper)
+        elif original is INHERITED:
+            if name in vars(owner):
+                delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
 def worker(arm: str) -> None:
     """One arm in its own process: set up once, then time what the parent asks for, one line each."""
     provider = TracerProvider(id_generator=SessionIdGenerator())
@@ -134,14 +172,13 @@ def worker(arm: str) -> None:
     elif arm in PEERS:
         instrumentor = peer_instrumentor(PEERS[arm])
 
+    patches = patched_by(lambda: instrumentor.instrument(tracer_provider=provider)) if instrumentor else []
+
     def instrumented(on: bool) -> None:
+        """Swap the patched client attributes in or out (a peer's uninstrument() may not restore them)."""
         nonlocal floor
         floor = on and arm == FLOOR
-        if instrumentor is not None and on != instrumentor.is_instrumented_by_opentelemetry:
-            if on:
-                instrumentor.instrument(tracer_provider=provider)
-            else:
-                instrumentor.uninstrument()
+        swap(patches, on)
 
     def floor_span() -> trace.Span:
         return tracer.start_span(f"chat {MODEL}", kind=trace.SpanKind.CLIENT, attributes=start_attributes)
@@ -211,6 +248,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200, help="non-streaming calls per arm per round")
     parser.add_argument("--streams", type=int, default=20, help="streams per arm per round")
     parser.add_argument("--chunks", type=int, default=CHUNKS, help="content chunks per stream")
+    parser.add_argument("--calls-only", action="store_true", help="skip the stream scenarios")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -233,10 +271,11 @@ def main() -> None:
     for process in workers.values():
         assert process.stdout is not None and process.stdout.readline().strip() == "READY"
     counts = [args.calls, args.calls, args.streams, args.streams]
+    scenarios = SCENARIOS[:2] if args.calls_only else SCENARIOS
     overheads: dict[tuple[str, str], list[float]] = {}
     baselines: dict[str, list[float]] = {}
     for round_number in range(args.rounds + 1):  # round 0 warms up, and is not recorded
-        for index, scenario in enumerate(SCENARIOS):
+        for index, scenario in enumerate(scenarios):
             for name in random.sample(names, len(names)):  # one worker runs at a time
                 timed = {on: ask(workers[name], index, counts[index], on) for on in random.sample([0, 1], 2)}
                 if round_number:
@@ -246,7 +285,7 @@ def main() -> None:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=60)
-    print_table(names, overheads, baselines, args.chunks)
+    print_table(names, scenarios, overheads, baselines, args.chunks)
 
 
 def ask(process: subprocess.Popen[str], scenario: int, count: int, on: int) -> float:
@@ -259,13 +298,14 @@ def ask(process: subprocess.Popen[str], scenario: int, count: int, on: int) -> f
 
 def print_table(
     names: list[str],
+    scenarios: tuple[str, ...],
     overheads: dict[tuple[str, str], list[float]],
     baselines: dict[str, list[float]],
     chunks_per_stream: int,
 ) -> None:
     print("| scenario | arm | overhead µs/call | overhead µs/chunk | % of uninstrumented | overhead vs floor |")
     print("|---|---|---|---|---|---|")
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         chunks = chunks_per_stream if "stream" in scenario else 1
         label = scenario.replace(f"({CHUNKS} chunks)", f"({chunks_per_stream} chunks)")
         base = statistics.median(baselines[scenario])
