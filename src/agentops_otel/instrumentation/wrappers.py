@@ -20,7 +20,7 @@ from ..exceptions import InvalidArgumentError
 from ..internal_errors import handle_internal_errors
 from ..registry import registry
 from ..session import Session
-from .genai import LLMCall, Request, Telemetry, begin
+from .genai import LLMCall, Request, Telemetry
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 SESSION_KEYWORD = "session"
@@ -59,10 +59,8 @@ class Prepared(NamedTuple):
     session: Session | None
 
 
-def prepare(
-    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
-) -> Prepared | None:
-    """Resolve the call's session and read its request; None when the call is not to be traced.
+def _resolve(switch: Switch, kwargs: dict[str, Any]) -> tuple[Telemetry, Session | None] | None:
+    """The call's telemetry and session, or None when the call is not to be traced.
 
     Raises:
         MultiSessionException: from the registry, when nothing says which running session the call is for.
@@ -72,16 +70,29 @@ def prepare(
     telemetry = switch.telemetry
     if not switch.active or telemetry is None or not is_instrumentation_enabled():
         return None
-    session = registry.session_for_call(explicit)
-    request = None
+    return telemetry, registry.session_for_call(explicit)
+
+
+def prepare(
+    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
+) -> Prepared | None:
+    """Resolve the call's session and read its request now; the span starts later (a stream manager's entry)."""
+    resolved = _resolve(switch, kwargs)
+    if resolved is None:
+        return None
     with handle_internal_errors("reading an LLM request"):
-        request = read_request(instance, kwargs)
-    return None if request is None else Prepared(telemetry, request, session)
+        return Prepared(resolved[0], read_request(instance, kwargs), resolved[1])
+    return None
 
 
 def _start(switch: Switch, hooks: Hooks, instance: Any, kwargs: dict[str, Any]) -> LLMCall | None:
-    prepared = prepare(switch, hooks.request, instance, kwargs)
-    return None if prepared is None else begin(*prepared)
+    """Resolve, read the request and start the span, all before the request is sent."""
+    resolved = _resolve(switch, kwargs)
+    if resolved is None:
+        return None
+    with handle_internal_errors("starting an LLM span"):
+        return LLMCall(resolved[0], hooks.request(instance, kwargs), resolved[1])
+    return None
 
 
 def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
