@@ -20,7 +20,7 @@ from ..exceptions import InvalidArgumentError
 from ..internal_errors import handle_internal_errors
 from ..registry import registry
 from ..session import Session
-from .genai import LLMCall, Request, Telemetry
+from .genai import LLMCall, Request, Telemetry, begin
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 SESSION_KEYWORD = "session"
@@ -59,8 +59,10 @@ class Prepared(NamedTuple):
     session: Session | None
 
 
-def _resolve(switch: Switch, kwargs: dict[str, Any]) -> tuple[Telemetry, Session | None] | None:
-    """The call's telemetry and session, or None when the call is not to be traced.
+def prepare(
+    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
+) -> Prepared | None:
+    """Resolve the call's session and read its request; None when the call is not to be traced.
 
     Raises:
         MultiSessionException: from the registry, when nothing says which running session the call is for.
@@ -70,29 +72,16 @@ def _resolve(switch: Switch, kwargs: dict[str, Any]) -> tuple[Telemetry, Session
     telemetry = switch.telemetry
     if not switch.active or telemetry is None or not is_instrumentation_enabled():
         return None
-    return telemetry, registry.session_for_call(explicit)
-
-
-def prepare(
-    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
-) -> Prepared | None:
-    """Resolve the call's session and read its request now; the span starts later (a stream manager's entry)."""
-    resolved = _resolve(switch, kwargs)
-    if resolved is None:
-        return None
+    session = registry.session_for_call(explicit)
+    request = None
     with handle_internal_errors("reading an LLM request"):
-        return Prepared(resolved[0], read_request(instance, kwargs), resolved[1])
-    return None
+        request = read_request(instance, kwargs)
+    return None if request is None else Prepared(telemetry, request, session)
 
 
 def _start(switch: Switch, hooks: Hooks, instance: Any, kwargs: dict[str, Any]) -> LLMCall | None:
-    """Resolve, read the request and start the span, all before the request is sent."""
-    resolved = _resolve(switch, kwargs)
-    if resolved is None:
-        return None
-    with handle_internal_errors("starting an LLM span"):
-        return LLMCall(resolved[0], hooks.request(instance, kwargs), resolved[1])
-    return None
+    prepared = prepare(switch, hooks.request, instance, kwargs)
+    return None if prepared is None else begin(*prepared)
 
 
 def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
