@@ -44,37 +44,38 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         targets = list(self.targets())
         # A peer can only sit inside our wrapper if it wrapped first; otherwise its markers are dead weight.
         peer_inside = any(
-            isinstance(_current(module, cls, method), wrapt.FunctionWrapper) for module, cls, method, _ in targets
+            isinstance(vars(_owner(module, cls)).get(method), wrapt.FunctionWrapper)
+            for module, cls, method, _ in targets
         )
         self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers() if peer_inside else no_markers))
-        self._wrappers: dict[tuple[str, str], Wrapper] = {}
+        self._wrappers: dict[tuple[str, str, str], Wrapper] = {}
         for module, cls, method, factory in targets:
             wrapper = factory(self._switch)
             wrapt.wrap_function_wrapper(module, f"{cls}.{method}", wrapper)
-            self._wrappers[(f"{module}.{cls}", method)] = wrapper
+            self._wrappers[(module, cls, method)] = wrapper
         self._switch.active = True
 
     def _uninstrument(self, **kwargs: Any) -> None:
         # Wrappers the client cached (``with_raw_response`` keeps bound methods) stay in place but
         # only pass calls through once the switch is off.
         self._switch.active = False
-        for (owner, method), wrapper in self._wrappers.items():
-            _unwrap(owner, method, wrapper)
+        for (module, cls, method), wrapper in self._wrappers.items():
+            _unwrap(_owner(module, cls), method, wrapper)
         self._wrappers.clear()
 
 
-def _unwrap(owner: str, method: str, wrapper: Wrapper) -> None:
+def _unwrap(owner: type, method: str, wrapper: Wrapper) -> None:
     """Put the original method back, if our wrapper is the outermost one.
 
     If another instrumentation wrapped the method after us, removing ours would remove theirs
     too; ours then stays in the chain, switched off.
     """
-    module, _, cls_name = owner.rpartition(".")
-    current = _current(module, cls_name, method)
+    current = vars(owner).get(method)
     if isinstance(current, wrapt.FunctionWrapper) and getattr(current, "_self_wrapper", None) is wrapper:
-        setattr(getattr(importlib.import_module(module), cls_name), method, current.__wrapped__)
+        setattr(owner, method, current.__wrapped__)
 
 
-def _current(module: str, cls: str, method: str) -> Any:
-    """What the class holds under `method` now: the client's function, or someone's wrapper of it."""
-    return getattr(importlib.import_module(module), cls).__dict__.get(method)
+def _owner(module: str, cls: str) -> type:
+    """The client class a target names."""
+    owner: type = getattr(importlib.import_module(module), cls)
+    return owner
