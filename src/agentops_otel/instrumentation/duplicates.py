@@ -38,7 +38,7 @@ def peer_markers() -> Markers:
 
     def with_genai_records() -> Mapping[str, object]:
         return {
-            OPENLLMETRY_SUPPRESS_KEY: True,
+            **_OPENLLMETRY,
             CLIENT_INFERENCE_CONTEXT_KEY: InferenceData(),
             CLIENT_EMBEDDING_CONTEXT_KEY: EmbeddingData(),
         }
