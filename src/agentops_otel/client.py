@@ -23,7 +23,7 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
-from .config import Config
+from .config import Config, given
 from .content import configure_content
 from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
 from .ids import SessionIdGenerator
@@ -112,12 +112,12 @@ class Client:
 
     def configure(self, arguments: Mapping[str, object], built_by: str = "agentops.init()") -> None:
         """Apply settings that can change while running; warn about the rest."""
-        given = {name: value for name, value in arguments.items() if value is not None}
+        settings = given(arguments)
         # Every setting is checked, live or not; tracer_provider is not a setting but can arrive here.
-        checked = self.config.with_arguments({k: v for k, v in given.items() if k != "tracer_provider"})
-        live = {name: getattr(checked, name) for name in given if name in _LIVE_SETTINGS}
+        checked = self.config.with_arguments({k: v for k, v in settings.items() if k != "tracer_provider"})
+        live = {name: getattr(checked, name) for name in settings if name in _LIVE_SETTINGS}
         self.config = dataclasses.replace(self.config, **live)
-        for name in sorted(set(given) - _LIVE_SETTINGS):
+        for name in sorted(set(settings) - _LIVE_SETTINGS):
             logger.warning("%s=... is ignored: the export pipeline was already set up by %s.", name, built_by)
         enable_summaries(self.config.quiet)
         configure_content(self.config.capture_content, self.config.redact_content)
@@ -307,7 +307,7 @@ def configure(arguments: Mapping[str, object]) -> None:
         client = _client
         if client is None:
             Config.load({**_pending, **arguments})  # check now, so a bad value fails at this call
-            _pending.update({name: value for name, value in arguments.items() if value is not None})
+            _pending.update(given(arguments))
             return
     client.configure(arguments)
 
@@ -327,7 +327,7 @@ def _get_or_create(arguments: Mapping[str, Any], tracer_provider: TracerProvider
             return _client, True
         if _client is not None:
             return _client, False
-        arguments = {**_pending, **{name: value for name, value in arguments.items() if value is not None}}
+        arguments = {**_pending, **given(arguments)}
         _pending.clear()
         add_exporter = arguments.get("exporter") is not None or arguments.get("traces_file") is not None
         _client = Client(Config.load(arguments), tracer_provider=tracer_provider, add_exporter=add_exporter)

@@ -164,8 +164,13 @@ class Config:
     def with_arguments(self, arguments: Mapping[str, object]) -> Config:
         """This config with the given (non-None) arguments applied, for ``configure()``."""
         _reject_unknown(arguments)
-        changes = {name: _PARAMS[name].check(value) for name, value in arguments.items() if value is not None}
+        changes = {name: _PARAMS[name].check(value) for name, value in given(arguments).items()}
         return dataclasses.replace(self, **changes)
+
+
+def given(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments a caller set: throughout the API, None means "not given"."""
+    return {name: value for name, value in arguments.items() if value is not None}
 
 
 def _reject_unknown(arguments: Mapping[str, object]) -> None:
