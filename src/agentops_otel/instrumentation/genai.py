@@ -1,8 +1,8 @@
 """What every instrumented LLM call shares: its GenAI attributes, its span's life, its cost.
 
 A provider module turns its request and response into a :class:`Request` and an
-:class:`Outcome`; :func:`begin` starts the call's span (a child of the call's session) and
-:class:`LLMCall` ends it exactly once, with usage, cost, status and metrics.
+:class:`Outcome`; an :class:`LLMCall` starts the call's span (a child of the call's session)
+and ends it exactly once, with usage, cost, status and metrics.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def _is_llm_span(span: trace.Span) -> bool:
 
 
 class LLMCall:
-    """One call's span, from :func:`begin` until it ends, exactly once, by ``finish`` or ``fail``.
+    """One call's span, from its start until it ends, exactly once, by ``finish`` or ``fail``.
 
     When another GenAI instrumentation already opened a span for this call (it wrapped the
     client method outside ours), the call *borrows* that span: it adds our attributes (session,
@@ -300,10 +300,3 @@ class LLMCall:
             self._telemetry.instruments.record(
                 self._request, None, time.perf_counter() - self.started, error_type=error_type
             )
-
-
-def begin(telemetry: Telemetry, request: Request, session: Session | None) -> LLMCall | None:
-    """Start the call's span; None (and a log line) if telemetry itself failed, so the call goes on."""
-    with handle_internal_errors("starting an LLM span"):
-        return LLMCall(telemetry, request, session)
-    return None

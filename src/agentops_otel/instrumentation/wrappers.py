@@ -20,7 +20,7 @@ from ..exceptions import InvalidArgumentError
 from ..internal_errors import handle_internal_errors
 from ..registry import registry
 from ..session import Session
-from .genai import LLMCall, Request, Telemetry, begin
+from .genai import LLMCall, Request, Telemetry
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 SESSION_KEYWORD = "session"
@@ -51,18 +51,15 @@ def session_keyword(kwargs: dict[str, Any]) -> Session | None:
     return explicit
 
 
-class Prepared(NamedTuple):
-    """A call about to be traced: everything its span needs, decided before any request is sent."""
+class Resolved(NamedTuple):
+    """What a call to be traced needs, decided in the caller's context before any request is sent."""
 
     telemetry: Telemetry
-    request: Request
     session: Session | None
 
 
-def prepare(
-    switch: Switch, read_request: Callable[[Any, dict[str, Any]], Request], instance: Any, kwargs: dict[str, Any]
-) -> Prepared | None:
-    """Resolve the call's session and read its request; None when the call is not to be traced.
+def resolve(switch: Switch, kwargs: dict[str, Any]) -> Resolved | None:
+    """The call's telemetry and session; None when the call is not to be traced.
 
     Raises:
         MultiSessionException: from the registry, when nothing says which running session the call is for.
@@ -72,16 +69,24 @@ def prepare(
     telemetry = switch.telemetry
     if not switch.active or telemetry is None or not is_instrumentation_enabled():
         return None
-    session = registry.session_for_call(explicit)
-    request = None
-    with handle_internal_errors("reading an LLM request"):
-        request = read_request(instance, kwargs)
-    return None if request is None else Prepared(telemetry, request, session)
+    return Resolved(telemetry, registry.session_for_call(explicit))
+
+
+def begin(
+    resolved: Resolved,
+    read_request: Callable[[Any, dict[str, Any]], Request],
+    instance: Any,
+    kwargs: dict[str, Any],
+) -> LLMCall | None:
+    """Read the request and start the call's span; None (and a log line) if telemetry failed, so the call goes on."""
+    with handle_internal_errors("starting an LLM span"):
+        return LLMCall(resolved.telemetry, read_request(instance, kwargs), resolved.session)
+    return None
 
 
 def _start(switch: Switch, hooks: Hooks, instance: Any, kwargs: dict[str, Any]) -> LLMCall | None:
-    prepared = prepare(switch, hooks.request, instance, kwargs)
-    return None if prepared is None else begin(*prepared)
+    resolved = resolve(switch, kwargs)
+    return None if resolved is None else begin(resolved, hooks.request, instance, kwargs)
 
 
 def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 
 from ..streams import Accumulator, responder
-from ..wrappers import Hooks, Switch, Wrapper, prepare, traced, traced_async
+from ..wrappers import Hooks, Switch, Wrapper, begin, resolve, traced, traced_async
 from .extractors import message_outcome, messages_request
 from .stream import AsyncTracedStreamManager, EventAccumulator, TracedStreamManager
 
@@ -46,9 +46,11 @@ def _stream_manager(manager_proxy: Callable[[Any, Any], Any]) -> Callable[[Switc
         ) -> Any:
             # The session is decided now, in the caller's context; the span starts when the
             # request is sent, on entering the manager.
-            prepared = prepare(switch, messages_request, instance, kwargs)
+            resolved = resolve(switch, kwargs)
             manager = wrapped(*args, **kwargs)
-            return manager if prepared is None else manager_proxy(manager, prepared)
+            if resolved is None:
+                return manager
+            return manager_proxy(manager, lambda: begin(resolved, messages_request, instance, kwargs))
 
         return traced_method
 

@@ -9,6 +9,7 @@ manager: it starts on enter and ends on exit (or collection) with the helper's m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -17,9 +18,8 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..genai import LLMCall, Outcome, add_content, begin, message, text_part, tool_call_part
+from ..genai import LLMCall, Outcome, add_content, message, text_part, tool_call_part
 from ..streams import ObjectProxy
-from ..wrappers import Prepared
 from .extractors import message_outcome, message_usage
 
 
@@ -95,9 +95,9 @@ class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]
     _self_call: LLMCall | None
     _self_stream: Any
 
-    def __init__(self, wrapped: Any, prepared: Prepared) -> None:
+    def __init__(self, wrapped: Any, begin: Callable[[], LLMCall | None]) -> None:
         super().__init__(wrapped)
-        self._self_prepared = prepared
+        self._self_begin = begin
         self._self_stream = None
         self._self_call = None
 
@@ -130,7 +130,7 @@ class TracedStreamManager(_ManagerEnd):
     """``MessageStreamManager``, traced from ``__enter__`` to ``__exit__``."""
 
     def __enter__(self) -> Any:
-        call = self._self_call = begin(*self._self_prepared)
+        call = self._self_call = self._self_begin()
         if call is None:
             return self.__wrapped__.__enter__()
         token = attach(call.context)
@@ -156,7 +156,7 @@ class AsyncTracedStreamManager(_ManagerEnd):
     """``AsyncMessageStreamManager``, traced from ``__aenter__`` to ``__aexit__``."""
 
     async def __aenter__(self) -> Any:
-        call = self._self_call = begin(*self._self_prepared)
+        call = self._self_call = self._self_begin()
         if call is None:
             return await self.__wrapped__.__aenter__()
         token = attach(call.context)
