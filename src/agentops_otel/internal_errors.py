@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from types import TracebackType
 
 logger = logging.getLogger("agentops_otel")
@@ -30,12 +31,27 @@ class handle_internal_errors:  # noqa: N801 - reads as a statement: `with handle
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool:
-        if exc is None or not isinstance(exc, Exception):
-            return False
-        if "PYTEST_CURRENT_TEST" in os.environ:
-            return False
-        logger.exception(
-            "agentops-otel hit an internal error while %s; your code keeps running, with less telemetry.",
-            self._doing,
-        )
-        return True
+        return exc is not None and _logged(exc, self._doing)
+
+
+def log_internal_error(doing: str) -> None:
+    """Call from an ``except Exception`` block: the guard above, with nothing to pay when nothing fails.
+
+    For hot paths (every LLM call, every streamed chunk), where a ``with`` costs an object and
+    two calls each time.
+    """
+    error = sys.exc_info()[1]
+    if error is not None and not _logged(error, doing):
+        raise error
+
+
+def _logged(error: BaseException, doing: str) -> bool:
+    """Log `error` and say so; False (let it propagate) for a BaseException, and under pytest."""
+    if not isinstance(error, Exception) or "PYTEST_CURRENT_TEST" in os.environ:
+        return False
+    logger.error(
+        "agentops-otel hit an internal error while %s; your code keeps running, with less telemetry.",
+        doing,
+        exc_info=error,
+    )
+    return True

@@ -75,3 +75,37 @@ def test_an_exporter_failure_mid_call_is_only_logged(llm: LLM, caplog: pytest.Lo
     assert completion.choices[0].message.content == "Hello from the test server"
     assert len(chunks) == 7
     assert "collector exploded" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("target", "doing", "span_expected"),
+    [
+        ("agentops_otel.instrumentation.openai.patch.chat_request", "starting an LLM span", False),
+        ("agentops_otel.instrumentation.genai.cost_usd", "describing an LLM response", True),
+    ],
+)
+def test_a_bug_in_our_code_is_logged_and_the_call_goes_on(
+    llm: LLM,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    target: str,
+    doing: str,
+    span_expected: bool,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("bug in telemetry")
+
+    monkeypatch.setattr(target, broken)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # the guard logs instead of re-raising, as in production
+    with caplog.at_level(logging.ERROR, logger="agentops_otel"):
+        completion = llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)
+    assert completion.choices[0].message.content  # the caller's call succeeded
+    [record] = [record for record in caplog.records if record.name == "agentops_otel"]
+    assert f"internal error while {doing}" in record.getMessage()
+    assert record.exc_info is not None and str(record.exc_info[1]) == "bug in telemetry"
+    spans = llm.llm_spans()
+    if span_expected:  # the response could not be described, but its span still ended
+        assert len(spans) == 1 and spans[0].end_time is not None
+        assert "agentops.llm.cost_usd" not in (spans[0].attributes or {})
+    else:  # no span could start: the call ran untraced
+        assert spans == []

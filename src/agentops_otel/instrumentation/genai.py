@@ -22,7 +22,7 @@ from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attrs
 from ..content import content_attribute
-from ..internal_errors import handle_internal_errors
+from ..internal_errors import log_internal_error
 from ..pricing import cost_usd
 
 if TYPE_CHECKING:
@@ -270,8 +270,8 @@ class LLMCall:
         if not self._claim():
             return
         seconds = time.perf_counter() - self.started  # the call's duration, not our bookkeeping after it
-        with handle_internal_errors("ending an LLM span"):
-            outcome = outcome or Outcome()
+        outcome = outcome or Outcome()
+        try:
             found = outcome.attributes
             usage = outcome.usage
             if usage is not None:
@@ -281,18 +281,24 @@ class LLMCall:
                 if cost is not None:
                     found[attrs.LLM_COST_USD] = cost
             self.span.set_attributes(found)
-            if self.owned:
-                self.span.end()
-                self._telemetry.instruments.record(self._request, outcome, seconds)
+        except Exception:
+            log_internal_error("describing an LLM response")  # the span still ends, with less on it
+        if not self.owned:
+            return
+        try:
+            self.span.end()
+            self._telemetry.instruments.record(self._request, outcome, seconds)
+        except Exception:
+            log_internal_error("ending an LLM span")
 
     def fail(self, error: BaseException) -> None:
         """End the call as failed by `error` (which the caller re-raises unchanged)."""
         if not self._claim():
             return
-        with handle_internal_errors("ending a failed LLM span"):
+        if not self.owned:
+            return
+        try:
             error_type = type(error).__qualname__
-            if not self.owned:
-                return
             self.span.set_attribute(ERROR_TYPE, error_type)
             self.span.record_exception(error)
             self.span.set_status(Status(StatusCode.ERROR, str(error) or error_type))
@@ -300,3 +306,5 @@ class LLMCall:
             self._telemetry.instruments.record(
                 self._request, None, time.perf_counter() - self.started, error_type=error_type
             )
+        except Exception:
+            log_internal_error("ending a failed LLM span")

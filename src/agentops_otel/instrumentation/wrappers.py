@@ -17,7 +17,7 @@ from opentelemetry.context import attach, detach
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from ..exceptions import InvalidArgumentError
-from ..internal_errors import handle_internal_errors
+from ..internal_errors import log_internal_error
 from ..registry import registry
 from ..session import Session
 from .genai import LLMCall, Request, Telemetry
@@ -79,9 +79,11 @@ def begin(
     kwargs: dict[str, Any],
 ) -> LLMCall | None:
     """Read the request and start the call's span; None (and a log line) if telemetry failed, so the call goes on."""
-    with handle_internal_errors("starting an LLM span"):
+    try:
         return LLMCall(resolved.telemetry, read_request(instance, kwargs), resolved.session)
-    return None
+    except Exception:
+        log_internal_error("starting an LLM span")
+        return None
 
 
 def _start(switch: Switch, hooks: Hooks, instance: Any, kwargs: dict[str, Any]) -> LLMCall | None:
@@ -93,8 +95,7 @@ def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -
     try:
         return hooks.respond(call, result, kwargs)
     except Exception:
-        with handle_internal_errors("reading an LLM response"):
-            raise
+        log_internal_error("reading an LLM response")
     call.finish(None)
     return result
 
