@@ -15,3 +15,17 @@ def safe_text(value: str) -> str:
     except UnicodeEncodeError:
         return value.encode("utf-8", "replace").decode("utf-8")
     return value
+
+
+def describe_exception(error: BaseException) -> str:
+    """``"Type: message"`` for an end reason, even when the exception's own ``__str__`` raises.
+
+    The description is ours to make; a broken ``__str__`` must not turn the application's
+    exception into a different one raised from our code.
+    """
+    name = type(error).__name__
+    try:
+        message = str(error)
+    except Exception:  # any failure of user code here is replaced, never raised
+        message = "<exception str() failed>"
+    return safe_text(f"{name}: {message}")
