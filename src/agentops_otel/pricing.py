@@ -3,9 +3,14 @@
 ``genai_prices.calc_price`` takes ~60 µs, too much for every call. For the usual model prices
 (a fixed rate per token kind, plus maybe a fixed rate per request) the price is linear in each
 token count, so we ask ``genai-prices`` once per (provider, model, service tier) for the rate of
-each kind and do the arithmetic ourselves. Tiered prices (the rate depends on the prompt size)
-are not linear: those calls go through ``calc_price`` every time. Rates are re-read after
-``_RATE_TTL`` seconds, because some prices change at a date or by time of day.
+each kind and do the arithmetic ourselves, in ``Decimal`` as ``genai-prices`` does (float rates
+turned $0.00000255 into 2.5499999999999997e-06). Tiered prices (the rate depends on the prompt
+size) are not linear: those calls are priced by ``genai-prices`` every time. Rates are re-read
+after ``_RATE_TTL`` seconds, because some prices change at a date or by time of day.
+
+The model name comes from the server, so anyone answering as an LLM can send any number of
+distinct names: the cache holds at most :data:`MAX_CACHED_MODELS` entries (oldest dropped first),
+and models are looked up without ``calc_price``, whose own lookup caches keep every name given.
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from genai_prices.types import ModelInfo, Provider
 
 logger = logging.getLogger("agentops_otel")
 
 _PER = 1_000_000
+_Model = tuple["Provider", "ModelInfo"]
 _RATE_TTL = 300.0
 
 
@@ -52,73 +62,100 @@ class TokenUsage(NamedTuple):
     cache_write: int = 0
 
 
+_Key = tuple[str, str, "str | None"]
+
+
 @dataclass(frozen=True)
 class _Rates:
     """USD per token of each kind, and per request; ``tiered`` means "not linear, ask each time"."""
 
-    input: float
-    output: float
-    cache_read: float
-    cache_write: float
-    request: float
+    model: _Model
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+    request: Decimal
     tiered: bool
     expires: float
 
 
-_UNKNOWN = object()
-_cache: dict[tuple[str, str, str | None], _Rates | object] = {}
+MAX_CACHED_MODELS = 1024
+"""Price cache entries (priced or unknown models); far more than the models one application calls."""
+_cache: dict[_Key, _Rates | None] = {}  # None: no price known; insertion order is age
+_MISSING = object()
 _lock = threading.Lock()
 
 
 def cost_usd(provider: str, model: str, usage: TokenCounts, service_tier: str | None = None) -> float | None:
     """The call's cost, or None for a model ``genai-prices`` does not know (logged at debug level)."""
     key = (provider, model, service_tier)
-    rates = _cache.get(key)
-    if rates is None or (isinstance(rates, _Rates) and rates.expires < time.monotonic()):
+    rates = _cache.get(key, _MISSING)
+    if rates is _MISSING or (isinstance(rates, _Rates) and rates.expires < time.monotonic()):
         rates = _load_rates(key)
     if not isinstance(rates, _Rates):
         return None
     if rates.tiered:
-        return float(_calc(provider, model, usage, service_tier))
+        return float(_calc(rates.model, usage, service_tier))
     uncached = usage.input - usage.cache_read - usage.cache_write
-    return (
+    cost = (
         rates.request
         + uncached * rates.input
         + usage.cache_read * rates.cache_read
         + usage.cache_write * rates.cache_write
         + usage.output * rates.output
     )
+    return float(cost)  # the nearest float to an exact price: its repr is the price's digits
 
 
-def _load_rates(key: tuple[str, str, str | None]) -> _Rates | object:
+
+def _load_rates(key: _Key) -> _Rates | None:
     """Probe ``genai-prices`` with one million tokens of each kind; cache the rates (or the miss)."""
     provider, model, service_tier = key
+    rates: _Rates | None
     try:
-        base = _calc(provider, model, TokenUsage(), service_tier)
-        rates: _Rates | object = _Rates(
-            input=_rate(provider, model, TokenUsage(input=_PER), service_tier, base),
-            output=_rate(provider, model, TokenUsage(output=_PER), service_tier, base),
-            cache_read=_rate(provider, model, TokenUsage(input=_PER, cache_read=_PER), service_tier, base),
-            cache_write=_rate(provider, model, TokenUsage(input=_PER, cache_write=_PER), service_tier, base),
-            request=float(base),
-            tiered=_is_tiered(provider, model),
+        found = _find(provider, model)
+        base = _calc(found, TokenUsage(), service_tier)
+        rates = _Rates(
+            model=found,
+            input=_rate(found, TokenUsage(input=_PER), service_tier, base),
+            output=_rate(found, TokenUsage(output=_PER), service_tier, base),
+            cache_read=_rate(found, TokenUsage(input=_PER, cache_read=_PER), service_tier, base),
+            cache_write=_rate(found, TokenUsage(input=_PER, cache_write=_PER), service_tier, base),
+            request=base,
+            tiered=_is_tiered(found),
             expires=time.monotonic() + _RATE_TTL,
         )
     except LookupError:
         logger.debug("No price known for %s model %r; its calls carry no cost.", provider, model)
-        rates = _UNKNOWN
+        rates = None
     with _lock:
+        _cache.pop(key, None)  # a refreshed entry is young again
         _cache[key] = rates
+        while len(_cache) > MAX_CACHED_MODELS:
+            del _cache[next(iter(_cache))]
     return rates
 
 
-def _rate(provider: str, model: str, usage: TokenUsage, service_tier: str | None, base: Decimal) -> float:
-    return float(_calc(provider, model, usage, service_tier) - base) / _PER
+def _rate(found: _Model, usage: TokenUsage, service_tier: str | None, base: Decimal) -> Decimal:
+    return (_calc(found, usage, service_tier) - base) / _PER
 
 
-def _calc(provider: str, model: str, usage: TokenCounts, service_tier: str | None) -> Decimal:
-    from genai_prices import Usage, calc_price
+def _find(provider_id: str, model: str) -> _Model:
+    """The provider and model ``genai-prices`` prices `model` with; LookupError if it has none."""
+    from genai_prices import data_snapshot
 
+    snapshot = data_snapshot.get_snapshot()
+    provider = snapshot.find_provider(None, provider_id, None)  # cached per provider, not per model name
+    info = provider.find_model(model, all_providers=snapshot.providers)
+    if info is None:
+        raise LookupError(f"no price for {provider_id} model {model!r}")
+    return provider, info
+
+
+def _calc(found: _Model, usage: TokenCounts, service_tier: str | None) -> Decimal:
+    from genai_prices import Usage
+
+    provider, info = found
     priced = Usage(
         input_tokens=usage.input,
         output_tokens=usage.output,
@@ -126,15 +163,11 @@ def _calc(provider: str, model: str, usage: TokenCounts, service_tier: str | Non
         cache_write_tokens=usage.cache_write,
     )
     context = {"service_tier": service_tier} if service_tier else None
-    return calc_price(priced, model, provider_id=provider, price_context=context).total_price
+    return info.calc_price(priced, provider, price_context=context).total_price
 
 
-def _is_tiered(provider: str, model: str) -> bool:
-    from datetime import datetime, timezone
-
-    from genai_prices import data_snapshot
+def _is_tiered(found: _Model) -> bool:
     from genai_prices.types import TieredPrices
 
-    _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider, None)
-    prices = info.get_prices(datetime.now(timezone.utc))
+    prices = found[1].get_prices(datetime.now(timezone.utc))
     return any(isinstance(value, TieredPrices) for value in vars(prices).values())
