@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 import pytest
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
+import agentops_otel as agentops
 from agentops_otel import InvalidArgumentError
 from agentops_otel.config import Config
 
@@ -77,3 +79,20 @@ def test_a_bad_argument_is_a_typed_error(arguments: dict[str, object]) -> None:
 def test_an_exporter_instance_is_accepted() -> None:
     exporter = ConsoleSpanExporter()
     assert Config.load({"exporter": exporter}, environ={}).exporter is exporter
+
+
+@pytest.mark.parametrize("key", [b"sk-planted-secret-1", 4242424242424242, ["sk-planted-secret-2"]])
+def test_a_bad_api_key_error_never_shows_the_key(key: object) -> None:
+    with pytest.raises(InvalidArgumentError) as raised:
+        agentops.init(api_key=key, exporter="none")  # type: ignore[arg-type]
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "planted-secret" not in shown and "4242424242424242" not in shown
+    assert f"got a {type(key).__name__}" in str(raised.value)
+
+
+@pytest.mark.parametrize("variable", ["AGENTOPS_TRACES_FILE", "AGENTOPS_METRICS_FILE", "AGENTOPS_SERVICE_NAME"])
+def test_an_empty_name_in_the_environment_is_not_set(variable: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="agentops_otel"):
+        config = Config.load({}, environ={variable: ""})
+    assert config == Config.load({}, environ={})
+    assert variable in caplog.text

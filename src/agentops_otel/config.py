@@ -58,6 +58,21 @@ def _check_str(value: object) -> str:
     raise InvalidArgumentError(f"Invalid value {value!r}: expected a non-empty string.")
 
 
+def _check_secret(value: object) -> str:
+    """Like :func:`_check_str`, but the error names only the type: the value may be a key."""
+    if isinstance(value, str) and value:
+        return value
+    given_kind = "an empty string" if isinstance(value, str) else f"a {type(value).__name__}"
+    raise InvalidArgumentError(f"Invalid api_key: expected a non-empty string, got {given_kind} (value not shown).")
+
+
+def _parse_str(text: str) -> str:
+    """A name from the environment: ``VAR=""`` means not set (a warning), never an empty file name."""
+    if text.strip():
+        return text
+    raise ValueError(text)
+
+
 def _check_exporter(value: object) -> SpanExporter | str:
     if isinstance(value, SpanExporter):
         return value
@@ -103,17 +118,17 @@ class _Param(Generic[T]):
 
 
 _PARAMS: dict[str, _Param[Any]] = {
-    "api_key": _Param(("AGENTOPS_API_KEY",), None, _check_str, str),
+    "api_key": _Param(("AGENTOPS_API_KEY",), None, _check_secret, str),
     "default_tags": _Param(("AGENTOPS_DEFAULT_TAGS",), (), _check_tags, _parse_tags),
     "auto_start_session": _Param(("AGENTOPS_AUTO_START_SESSION",), True, _check_bool, _parse_bool),
     "instrument_llm_calls": _Param(("AGENTOPS_INSTRUMENT_LLM_CALLS",), True, _check_bool, _parse_bool),
     "skip_auto_end_session": _Param(("AGENTOPS_SKIP_AUTO_END_SESSION",), False, _check_bool, _parse_bool),
     "max_wait_time": _Param(("AGENTOPS_MAX_WAIT_TIME",), 5000, _check_millis, _parse_millis),
     "max_queue_size": _Param(("AGENTOPS_MAX_QUEUE_SIZE",), 512, _check_millis, _parse_millis),
-    "service_name": _Param(("AGENTOPS_SERVICE_NAME",), None, _check_str, str),
+    "service_name": _Param(("AGENTOPS_SERVICE_NAME",), None, _check_str, _parse_str),
     "exporter": _Param(("AGENTOPS_EXPORTER", "OTEL_TRACES_EXPORTER"), None, _check_exporter, _parse_exporter),
-    "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, str),
-    "metrics_file": _Param(("AGENTOPS_METRICS_FILE",), "agentops-metrics.jsonl", _check_str, str),
+    "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, _parse_str),
+    "metrics_file": _Param(("AGENTOPS_METRICS_FILE",), "agentops-metrics.jsonl", _check_str, _parse_str),
     "capture_content": _Param(("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_bool),
     "redact_content": _Param(("AGENTOPS_CONTENT_REDACTOR",), None, _check_redactor, _parse_redactor),
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
