@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -131,3 +132,11 @@ def test_an_event_for_another_session_hangs_off_that_sessions_root(recorded: Rec
 def test_text_that_utf8_cannot_encode_does_not_reach_the_span(recorded: Recorded) -> None:
     agentops.start_session().record(agentops.ToolEvent(name="bad\ud800name"))
     assert recorded.one("execute_tool bad?name").attributes["gen_ai.tool.name"] == "bad?name"  # type: ignore[index]
+
+
+def test_end_session_sums_costs_in_decimal_without_float_noise(recorded: Recorded) -> None:
+    session = agentops.start_session()
+    for cost in (0.1, 0.2, 0.000004275):  # as floats, 0.1 + 0.2 is 0.30000000000000004
+        session.record(agentops.LLMEvent(model="m", prompt_tokens=1, completion_tokens=1, cost=cost))
+    assert session.end_session("Success") == Decimal("0.300004275")
+    assert session.get_analytics()["Cost"] == "0.300004"

@@ -6,6 +6,7 @@ numbers on the root span, in ``get_analytics()`` and in any backend always agree
 
 from __future__ import annotations
 
+import math
 import threading
 from decimal import Decimal
 
@@ -59,7 +60,7 @@ class SessionStats:
         self.errors = 0
         self.input_tokens = 0
         self.output_tokens = 0
-        self.cost_usd = 0.0  # a float running sum; converted to Decimal once, at the end
+        self.cost_usd = Decimal(0)  # summed in Decimal: float sums show noise (0.30000000000000004)
 
     def add(self, span: ReadableSpan) -> None:
         """Count one ended child span; ignored once the session has closed its books."""
@@ -74,7 +75,7 @@ class SessionStats:
                 self.llm_calls += 1
                 self.input_tokens += _int(span_attributes.get(GEN_AI_USAGE_INPUT_TOKENS))
                 self.output_tokens += _int(span_attributes.get(GEN_AI_USAGE_OUTPUT_TOKENS))
-                self.cost_usd += _float(span_attributes.get(attrs.LLM_COST_USD))
+                self.cost_usd += _decimal(span_attributes.get(attrs.LLM_COST_USD))
             elif operation == _TOOL_OPERATION:
                 self.tool_calls += 1
             elif span_attributes.get(attrs.EVENT_TYPE) == "action":
@@ -98,19 +99,22 @@ class SessionStats:
                 attrs.SESSION_ERRORS: self.errors,
                 attrs.SESSION_INPUT_TOKENS: self.input_tokens,
                 attrs.SESSION_OUTPUT_TOKENS: self.output_tokens,
-                attrs.SESSION_COST_USD: self.cost_usd,
+                attrs.SESSION_COST_USD: float(self.cost_usd),
             }
             return {name: value for name, value in rollups.items() if value}
 
     @property
     def cost(self) -> Decimal:
         """The session's LLM cost in USD, as the Decimal that ``end_session`` returns."""
-        return Decimal(repr(self.cost_usd))
+        return self.cost_usd
 
 
 def _int(value: AttributeValue | None) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _float(value: AttributeValue | None) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+def _decimal(value: AttributeValue | None) -> Decimal:
+    """A cost attribute as the Decimal its digits say (the float's shortest repr), 0 if not a finite number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return Decimal(repr(value))
+    return Decimal(0)
