@@ -10,8 +10,12 @@ when it ends, never one line per span, batch or retry.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
-from collections.abc import Iterable, Sequence
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import unquote
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
@@ -72,17 +76,52 @@ class SpanLosses:
             yield Observation(count, {"reason": reason})
 
 
-class _RetryLogFilter(logging.Filter):
-    """Holds back the OTLP exporters' per-retry and per-batch failure lines.
+# Where OTLP header values (collector keys) come from; the SDK and the exporters' errors quote them.
+_HEADER_VARIABLES = (
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+    "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+    "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+)
+REDACTED = "[redacted]"
+_MIN_SECRET_LENGTH = 4  # shorter pieces are not keys, and redacting them would garble every line
 
-    While a collector is down they log on every retry of every batch; :class:`ReportingExporter`
-    turns the outage into one warning (quoting the latest of these lines) instead.
+
+def _header_secrets(environ: Mapping[str, str]) -> list[str]:
+    """Each form in which a header value may be quoted (raw, decoded, escaped, by word), longest first.
+
+    The split is loose on purpose: a malformed ``key: value`` pair is exactly what gets quoted.
+    """
+    secrets: set[str] = set()
+    for variable in _HEADER_VARIABLES:
+        for pair in environ.get(variable, "").split(","):
+            raw = re.split("[=:]", pair, maxsplit=1)[-1].strip()
+            decoded = unquote(raw)
+            secrets.update((raw, decoded, repr(decoded)[1:-1], *re.split(r"[\s\x00-\x1f]+", decoded)))
+    return sorted((secret for secret in secrets if len(secret) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with every OTLP header value replaced, for anything we log or quote."""
+    for secret in _header_secrets(os.environ):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+class _ExporterLogFilter(logging.Filter):
+    """Redacts header values from the SDK's and OTLP exporters' log lines, and holds back per-retry ones.
+
+    While a collector is down the exporters log on every retry of every batch;
+    :class:`ReportingExporter` turns the outage into one warning (quoting the latest of these
+    lines) instead. Their lines (and the SDK's "Header format invalid!") can quote the
+    ``OTEL_EXPORTER_OTLP_HEADERS`` values, so every line is redacted before anyone sees it.
     """
 
     LOGGERS = (
         "opentelemetry.exporter.otlp.proto.grpc.exporter",  # all gRPC signals
         "opentelemetry.exporter.otlp.proto.http.trace_exporter",
         "opentelemetry.exporter.otlp.proto.http.metric_exporter",
+        "opentelemetry.util.re",  # parses OTEL_EXPORTER_OTLP_HEADERS when an exporter is built
     )
     _FAILURES = ("Transient error", "Failed to export")
     # What the exporters say after we stopped them at the flush deadline: expected, not news.
@@ -93,14 +132,22 @@ class _RetryLogFilter(logging.Filter):
         self.last_failure = ""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = redact_secrets(record.getMessage())
+            record.msg, record.args = message, None
+            if record.exc_info:
+                record.exc_text = redact_secrets(logging.Formatter().formatException(record.exc_info))
+        except Exception:  # a line we cannot redact is not shown
+            return False
         if message.startswith(self._FAILURES):
             self.last_failure = message
             return False
         return not message.startswith(self._AFTER_ABORT)
 
 
-_retry_log = _RetryLogFilter()
+_exporter_log = _ExporterLogFilter()
+for _name in _ExporterLogFilter.LOGGERS:  # before any exporter is built: building one may log
+    logging.getLogger(_name).addFilter(_exporter_log)
 
 
 class ReportingExporter(SpanExporter):
@@ -112,21 +159,20 @@ class ReportingExporter(SpanExporter):
     def __init__(self, exporter: SpanExporter, losses: SpanLosses) -> None:
         self.exporter = exporter
         self._losses = losses
-        for name in _RetryLogFilter.LOGGERS:
-            logging.getLogger(name).addFilter(_retry_log)  # adding the same filter twice is a no-op
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Export a batch through the wrapped exporter (which retries as OTLP says)."""
         try:
             result = self.exporter.export(spans)
         except Exception as error:
-            logger.debug("The span exporter raised", exc_info=True)
-            _retry_log.last_failure = f"{type(error).__name__}: {error}"
+            _exporter_log.last_failure = redact_secrets(f"{type(error).__name__}: {error}")
+            logger.debug("The span exporter raised: %s", redact_secrets("".join(traceback.format_exception(error))))
             result = SpanExportResult.FAILURE
         if result is SpanExportResult.SUCCESS:
             self._losses.recovered(EXPORT_FAILED)
         else:
-            self._losses.lost(EXPORT_FAILED, len(spans), _retry_log.last_failure or "the exporter reported a failure")
+            detail = _exporter_log.last_failure or "the exporter reported a failure"
+            self._losses.lost(EXPORT_FAILED, len(spans), detail)
         return result
 
     def shutdown(self) -> None:
