@@ -492,3 +492,44 @@ def test_a_session_keyword_on_one_agent_call_picks_its_session(recorded: Recorde
     assert helper("x", session=second) == "X"  # the function declares `session`: it receives it too
     for name in ("invoke_agent helper", "execute_tool lookup"):
         assert attributes(recorded.one(name))["session.id"] == second.session_id
+
+
+class BrokenStr(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no str for you")
+
+
+@pytest.mark.parametrize("kind", FORMS)
+def test_an_exception_whose_str_raises_passes_through_and_its_span_ends(recorded: Recorded, kind: str) -> None:
+    raised = BrokenStr()
+
+    def fail() -> None:
+        raise raised
+
+    tool = build(kind, record_tool("broken"), inside=fail)
+    agentops.start_session()
+    with pytest.raises(BrokenStr) as caught:
+        run(kind, tool, 1)
+    assert caught.value is raised
+    span = recorded.one("execute_tool broken")
+    assert span.end_time is not None and span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "<exception str() failed>"
+
+
+def test_a_span_that_started_ends_even_when_recording_the_error_fails(
+    recorded: Recorded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # the guard re-raises under pytest; act as a user's process
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("telemetry bug")
+
+    monkeypatch.setattr(decorators, "mark_error", broken)
+    monkeypatch.setattr(decorators, "returns_attributes", broken)
+    agentops.configure(capture_content=True)
+    agentops.start_session()
+    with pytest.raises(Boom):
+        build("sync", record_tool("failing"), fail=True)(1)
+    assert build("sync", record_tool("working"))(2) == 4
+    assert recorded.one("execute_tool failing").end_time is not None
+    assert recorded.one("execute_tool working").end_time is not None

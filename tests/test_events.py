@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -140,3 +141,84 @@ def test_end_session_sums_costs_in_decimal_without_float_noise(recorded: Recorde
         session.record(agentops.LLMEvent(model="m", prompt_tokens=1, completion_tokens=1, cost=cost))
     assert session.end_session("Success") == Decimal("0.300004275")
     assert session.get_analytics()["Cost"] == "0.300004"
+
+
+# --- wrong-typed fields: the obvious types are accepted, the rest raise InvalidArgumentError --------
+
+
+class Tool(Enum):
+    SEARCH = "search"
+
+
+class Level(Enum):
+    HIGH = 3
+
+
+class BrokenStr(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no str for you")
+
+
+def test_plausible_field_types_are_accepted(recorded: Recorded) -> None:
+    start = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    session = agentops.start_session()
+    session.record(agentops.ToolEvent(name=Tool.SEARCH, init_timestamp=start, end_timestamp=start))  # type: ignore[arg-type]
+    session.record(agentops.ActionEvent(action_type=Level.HIGH))  # type: ignore[arg-type]
+    session.record(agentops.LLMEvent(model=4, prompt_tokens=2, completion_tokens=1, cost=Decimal("0.25")))  # type: ignore[arg-type]
+    session.record(agentops.ErrorEvent(error_type="Timeout", details=TimeoutError("slow")))  # type: ignore[arg-type]
+    tool = recorded.one("execute_tool search")
+    assert attributes(tool)["gen_ai.tool.name"] == "search"
+    assert tool.start_time == tool.end_time == int(start.timestamp() * 1e9)
+    assert recorded.one("3").attributes["agentops.event.type"] == "action"  # type: ignore[index]
+    assert attributes(recorded.one("chat 4"))["gen_ai.request.model"] == "4"
+    assert recorded.one("error Timeout").status.description == "TimeoutError: slow"
+    assert session.end_session("Success") == Decimal("0.25")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", object()),
+        ("name", ["search"]),
+        ("name", True),
+        ("init_timestamp", 1767322800),
+        ("init_timestamp", "yesterday"),
+        ("end_timestamp", datetime(1969, 12, 31, tzinfo=timezone.utc)),
+        ("end_timestamp", datetime.min),
+        ("init_timestamp", "9999-12-31T23:59:59"),
+    ],
+)
+def test_other_field_types_raise_a_typed_error_where_they_are_set(field: str, value: object) -> None:
+    with pytest.raises(agentops.InvalidArgumentError, match=field):
+        agentops.ToolEvent(**{field: value})
+    event = agentops.ToolEvent(name="search")
+    with pytest.raises(agentops.InvalidArgumentError, match=field):
+        setattr(event, field, value)  # AgentOps code sets end_timestamp after the work
+
+
+@pytest.mark.parametrize(
+    ("event_type", "field", "value"),
+    [
+        (agentops.LLMEvent, "prompt_tokens", "12"),
+        (agentops.LLMEvent, "completion_tokens", -1),
+        (agentops.LLMEvent, "cost", "0.5"),
+        (agentops.LLMEvent, "cost", float("nan")),
+        (agentops.LLMEvent, "model", {"id": "gpt"}),
+        (agentops.ErrorEvent, "exception", "boom"),
+        (agentops.ErrorEvent, "trigger_event", "search"),
+        (agentops.ActionEvent, "action_type", b"plan"),
+    ],
+)
+def test_typed_fields_of_each_event_raise_a_typed_error(event_type: type, field: str, value: object) -> None:
+    with pytest.raises(agentops.InvalidArgumentError, match=field):
+        event_type(**{field: value})
+
+
+def test_an_exception_whose_str_raises_is_recorded_and_its_span_ended(recorded: Recorded) -> None:
+    session = agentops.start_session()
+    session.record(agentops.ErrorEvent(exception=BrokenStr()))
+    span = recorded.one("error BrokenStr")
+    assert span.end_time is not None and span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "<exception str() failed>"
+    assert attributes(span)["error.type"] == "BrokenStr"
+    assert session.get_analytics()["Errors"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -103,4 +104,53 @@ def test_inherited_session_ids_and_lookups_never_crash(exported: InMemorySpanExp
     except agentops.InvalidArgumentError:
         return
     session.end_session("Success")
+    assert_exportable(exported)
+
+
+event_values = st.one_of(
+    anything,
+    hostile_text,
+    st.datetimes(timezones=st.sampled_from([None, timezone.utc])),
+    st.decimals(),
+    st.sampled_from([RuntimeError("x"), datetime.min, datetime.max, "9999-12-31", "1969-12-31T23:59:59Z"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    event_type=st.sampled_from([agentops.ActionEvent, agentops.ToolEvent, agentops.LLMEvent, agentops.ErrorEvent]),
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "init_timestamp",
+                "end_timestamp",
+                "name",
+                "model",
+                "action_type",
+                "details",
+                "error_type",
+                "prompt_tokens",
+                "completion_tokens",
+                "cost",
+                "exception",
+                "params",
+                "returns",
+            ]
+        ),
+        event_values,
+        max_size=4,
+    ),
+)
+def test_event_fields_accept_or_raise_a_typed_error_and_always_export(
+    exported: InMemorySpanExporter, event_type: type[agentops.ActionEvent], values: dict[str, object]
+) -> None:
+    session = agentops.start_session()
+    fields = {name: value for name, value in values.items() if name in event_type.__dataclass_fields__}
+    try:
+        event = event_type(**fields)
+    except agentops.InvalidArgumentError:
+        event = event_type()
+    session.record(event)
+    session.end_session("Success")
+    assert session.stats.spans == 1  # the event's span started and ended
     assert_exportable(exported)

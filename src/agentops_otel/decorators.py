@@ -77,19 +77,23 @@ class _Call:
         if self._span is None:
             return
         with handle_internal_errors("ending a decorated call's span"):
-            if self._event is not None and capture_content():
-                self._event.returns = result
-                self._span.set_attributes(returns_attributes(self._event))
-            self._span.end()
+            try:
+                if self._event is not None and capture_content():
+                    self._event.returns = result
+                    self._span.set_attributes(returns_attributes(self._event))
+            finally:
+                self._span.end()  # a span that started ends, whatever failed before
 
     def fail(self, error: BaseException) -> None:
         """End the span; an Exception (not a cancellation or interrupt) is recorded as an ErrorEvent."""
         if self._span is None:
             return
         with handle_internal_errors("recording a decorated call's error"):
-            if isinstance(error, Exception):
-                mark_error(self._span, ErrorEvent(trigger_event=self._event, exception=error))
-            self._span.end()
+            try:
+                if isinstance(error, Exception):
+                    mark_error(self._span, ErrorEvent(trigger_event=self._event, exception=error))
+            finally:
+                self._span.end()
 
 
 _Opener = Callable[[tuple[Any, ...], dict[str, Any]], _Call]

@@ -5,15 +5,24 @@
 named after their ``action_type``, errors an exception event with ERROR status. Timestamps given
 on an event become the span's start and end. The decorators (``decorators.py``) shape their live
 spans with the same functions, so an event looks the same however it was recorded.
+
+Fields are checked when they are set (in the constructor or later, as AgentOps code sets
+``end_timestamp`` after the work): the obvious types are turned into what the span needs, anything
+else raises :class:`InvalidArgumentError` in the caller's code, so recording itself cannot fail
+half-way on a bad value and leave a span open.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
@@ -26,7 +35,8 @@ from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
 from .content import capture_content, content_attribute
-from .values import safe_text
+from .exceptions import InvalidArgumentError
+from .values import describe_exception, safe_text
 
 if TYPE_CHECKING:
     from .session import Session
@@ -47,13 +57,19 @@ AGENT_KEY = otel_context.create_key("agentops-agent")
 """Context key holding the :class:`RunningAgent`; the span processor reads it on span start."""
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+_LAST_NANOSECOND = 2**63 - 1
+"""2262-04-11 UTC: the last time int64 nanoseconds hold (OTLP's field is unsigned, backends' int64)."""
+
+
 def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
 @dataclass
 class Event:
-    """Fields every AgentOps event has; timestamps are ISO 8601 strings."""
+    """Fields every AgentOps event has; timestamps are ISO 8601 strings (a ``datetime`` is converted)."""
 
     event_type: ClassVar[str] = "event"
     params: dict[str, Any] | None = None
@@ -63,6 +79,11 @@ class Event:
     agent_id: str | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     span_context: SpanContext | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Check (and convert) a field as it is set, in the caller's code, where a typed error belongs."""
+        check = _CHECKS.get(name)
+        object.__setattr__(self, name, value if check is None else check(f"{type(self).__name__}.{name}", value))
 
 
 @dataclass
@@ -113,7 +134,7 @@ class ErrorEvent(Event):
     def __post_init__(self) -> None:
         if self.exception is not None:
             self.error_type = self.error_type or type(self.exception).__name__
-            self.details = self.details or str(self.exception)
+            self.details = self.details or _message(self.exception)
 
 
 def parent_context(session: Session | None) -> Context:
@@ -136,6 +157,7 @@ def record_event(session: Session, tracer: trace.Tracer, event: Event) -> None:
     name, kind, span_attributes = span_shape(event)
     span_attributes.update(returns_attributes(event))
     trigger = event.trigger_event.span_context if isinstance(event, ErrorEvent) and event.trigger_event else None
+    end = _nanos(event.end_timestamp) if event.end_timestamp else None
     span = tracer.start_span(
         name,
         context=parent_context(session),
@@ -144,10 +166,12 @@ def record_event(session: Session, tracer: trace.Tracer, event: Event) -> None:
         links=[Link(trigger)] if trigger is not None else [],
         start_time=_nanos(event.init_timestamp),
     )
-    if isinstance(event, ErrorEvent):
-        mark_error(span, event)
-    event.span_context = span.get_span_context()
-    span.end(_nanos(event.end_timestamp) if event.end_timestamp else None)
+    try:
+        if isinstance(event, ErrorEvent):
+            mark_error(span, event)
+        event.span_context = span.get_span_context()
+    finally:
+        span.end(end)  # a span that started ends, whatever happened after
 
 
 def span_shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
@@ -197,11 +221,23 @@ def mark_error(span: trace.Span, event: ErrorEvent) -> None:
     error_type = safe_text(event.error_type or "Error")
     details = safe_text(event.details) if event.details else None
     span.set_attribute(ERROR_TYPE, error_type)
-    if event.exception is not None:
-        span.record_exception(event.exception)
-    else:
+    if event.exception is None or not _recorded(span, event.exception):
         span.add_event("exception", {EXCEPTION_TYPE: error_type, EXCEPTION_MESSAGE: details or ""})
     span.set_status(Status(StatusCode.ERROR, details or error_type))
+
+
+def _recorded(span: trace.Span, error: BaseException) -> bool:
+    """Record `error` with its stack trace; False if it cannot be described (its ``__str__`` raises)."""
+    try:
+        span.record_exception(error)
+    except Exception:  # the application's exception's own failure, not ours to raise
+        return False
+    return True
+
+
+def _message(error: BaseException) -> str:
+    """The exception's message, as AgentOps took it for ``details``, even when its ``__str__`` raises."""
+    return describe_exception(error).removeprefix(f"{type(error).__name__}: ")
 
 
 def _add_content(span_attributes: dict[str, AttributeValue], key: str, value: object) -> None:
@@ -212,9 +248,98 @@ def _add_content(span_attributes: dict[str, AttributeValue], key: str, value: ob
 
 
 def _nanos(timestamp: str | None) -> int:
-    if not timestamp:
-        return time.time_ns()
+    """A timestamp (checked when it was set) as unix nanoseconds; now for none."""
+    return _checked_nanos("timestamp", timestamp) if timestamp else time.time_ns()
+
+
+def _checked_nanos(name: str, value: object) -> int:
+    """Unix nanoseconds of an ISO 8601 string or a ``datetime`` (naive means local time, as in Python).
+
+    Only 1970-01-01 to 2262-04-11 UTC: an OTLP encoder refuses a time outside that, and with it
+    the whole batch holding the span, every other session's spans included.
+    """
     try:
-        return int(datetime.fromisoformat(timestamp).timestamp() * 1e9)
-    except ValueError:
-        return time.time_ns()
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00")) if isinstance(value, str) else value
+        if isinstance(moment, datetime):
+            aware = moment if moment.tzinfo is not None else moment.astimezone()
+            nanos = (aware - _EPOCH) // _MICROSECOND * 1000
+            if 0 <= nanos <= _LAST_NANOSECOND:
+                return nanos
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise _invalid(name, value, "an ISO 8601 string or a datetime from 1970-01-01 to 2262-04-11 UTC")
+
+
+def _invalid(name: str, value: object, expected: str) -> InvalidArgumentError:
+    """The typed error for a bad field; it names the value's type (or the text given), never its repr."""
+    shown = repr(value) if isinstance(value, (str, datetime, int, float)) else f"a {type(value).__name__}"
+    return InvalidArgumentError(f"Invalid {name}: {shown[:100]}; expected {expected}.")
+
+
+def _timestamp(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    _checked_nanos(name, value)
+    return value.isoformat() if isinstance(value, datetime) else cast(str, value)
+
+
+def _start_timestamp(name: str, value: object) -> str:
+    return _timestamp(name, value) or _now_iso()
+
+
+def _text(name: str, value: object) -> str | None:
+    """Text fields: a string; an Enum's value; an exception's description; a number as written."""
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, BaseException):
+        return describe_exception(value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise _invalid(name, value, "a string (an Enum, a number or an exception is turned into one)")
+
+
+def _tokens(name: str, value: object) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise _invalid(name, value, "a token count: an int of 0 or more")
+
+
+def _cost(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        value = float(value) if value.is_finite() else math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return float(value)
+    raise _invalid(name, value, "a cost in USD: a finite number of 0 or more")
+
+
+def _exception(name: str, value: object) -> BaseException | None:
+    if value is None or isinstance(value, BaseException):
+        return value
+    raise _invalid(name, value, "an exception")
+
+
+def _trigger(name: str, value: object) -> Event | None:
+    if value is None or isinstance(value, Event):
+        return value
+    raise _invalid(name, value, "an event (ActionEvent, ToolEvent, LLMEvent, ErrorEvent)")
+
+
+_CHECKS: dict[str, Callable[[str, Any], object]] = {
+    "init_timestamp": _start_timestamp,
+    "end_timestamp": _timestamp,
+    "action_type": _text,
+    "name": _text,
+    "model": _text,
+    "error_type": _text,
+    "details": _text,
+    "prompt_tokens": _tokens,
+    "completion_tokens": _tokens,
+    "cost": _cost,
+    "exception": _exception,
+    "trigger_event": _trigger,
+}
+"""Event fields that reach the span, and how each is checked; the others are content or unused."""
