@@ -36,3 +36,41 @@ def test_otlp_header_values_never_reach_the_logs(
     assert "hcsecret" not in result.stderr + result.stdout
     # The user is still told (the SDK's line with the value redacted, or our export warning).
     assert "[redacted]" in result.stderr or "could not export" in result.stderr
+
+
+def dropped(receiver: OTLPReceiver) -> dict[str, int]:
+    """The last value of our lost-span counter the receiver got, by reason."""
+    return {
+        point["attributes"]["reason"]: point["value"]
+        for point in receiver.metric_points()
+        if point["name"] == "agentops.spans.dropped"
+    }
+
+
+@pytest.mark.parametrize(
+    ("reply", "protocol", "said"),
+    [
+        ("partial_success", "grpc", "partial success: otlp_receiver rejects every span"),
+        ("partial_success", "http/protobuf", "partial success: otlp_receiver rejects every span"),
+        ("not_otlp", "http/protobuf", "HTTP 200 with a text/html body, not OTLP"),
+    ],
+)
+def test_spans_a_collector_answers_success_for_but_does_not_take_are_counted_and_reported(
+    tmp_path: Path, reply: str, protocol: str, said: str
+) -> None:
+    code = """
+        import agentops_otel as agentops
+        from opentelemetry import trace
+        session = agentops.init()
+        with session:
+            for step in range(3):
+                trace.get_tracer("app").start_span(f"step {step}").end()
+        session.end_session("Success")
+    """
+    with OTLPReceiver(tmp_path / "received.jsonl", reply=reply) as receiver:
+        result = run_script(tmp_path, code, otlp_env(receiver, protocol))
+        assert result.returncode == 0, result.stderr
+        assert receiver.spans() == []
+        warnings = [line for line in result.stderr.splitlines() if "did not take" in line]
+        assert len(warnings) == 1 and f"did not take 4 spans ({said})" in warnings[0]
+        assert dropped(receiver)["rejected"] == 4

@@ -12,7 +12,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-from agentops_otel.losses import EXPORT_FAILED, QUEUE_FULL, QueueGuardProcessor, ReportingExporter, SpanLosses
+from agentops_otel.losses import EXPORT_FAILED, QUEUE_FULL, REJECTED, QueueGuardProcessor, ReportingExporter, SpanLosses
 
 
 class ScriptedExporter(SpanExporter):
@@ -66,8 +66,8 @@ def test_failed_batches_are_one_warning_per_outage_and_a_metric(caplog: pytest.L
     assert len(warnings) == 2
     assert warnings[0].startswith("agentops-otel could not export 3 spans")
     assert warnings[1] == "agentops-otel: span export works again (9 spans lost so far)."
-    assert losses.counts == {EXPORT_FAILED: 9, QUEUE_FULL: 0}
-    assert dropped_metric(reader) == {EXPORT_FAILED: 9, QUEUE_FULL: 0}
+    assert losses.counts == {EXPORT_FAILED: 9, REJECTED: 0, QUEUE_FULL: 0}
+    assert dropped_metric(reader) == {EXPORT_FAILED: 9, REJECTED: 0, QUEUE_FULL: 0}
 
 
 def test_a_full_queue_drops_quietly_and_reports_once(caplog: pytest.LogCaptureFixture) -> None:

@@ -11,13 +11,16 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from opentelemetry.exporter.http.transport._base import BaseHTTPResult, BaseHTTPTransport
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
 
 from .internal_errors import handle_internal_errors
-from .losses import QueueGuardProcessor, ReportingExporter, SpanLosses
+from .losses import QueueGuardProcessor, Rejections, ReportingExporter, SpanLosses
 
 if TYPE_CHECKING:
     from .config import Config
@@ -38,13 +41,83 @@ def _otlp_protocol(environ: Mapping[str, str]) -> str:
 def _grpc_spans(_config: Config) -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-    return OTLPSpanExporter()
+    class GrpcSpans(OTLPSpanExporter):
+        """The gRPC exporter, reading each answer's partial success (the SDK discards the answer)."""
+
+        def __init__(self) -> None:
+            self.rejections = Rejections()  # before super(): it builds the stub
+            super().__init__()
+
+        def _initialize_channel_and_stub(self) -> None:  # also called again to reconnect
+            super()._initialize_channel_and_stub()  # type: ignore[no-untyped-call]
+            stub: Any = self._client
+
+            def export(**call: Any) -> object:
+                answer = stub.Export(**call)
+                self.rejections.answered(answer.partial_success)
+                return answer
+
+            self._client = SimpleNamespace(Export=export)  # type: ignore[assignment]
+
+    return GrpcSpans()
 
 
 def _http_spans(_config: Config) -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    return OTLPSpanExporter()
+    class HttpSpans(OTLPSpanExporter):
+        """The HTTP exporter, reading each 2xx answer's body (the SDK takes any 2xx as success)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.rejections = Rejections()
+            client = self._client  # the SDK's HTTP client; its transport sends the requests
+            client._transport = _ReadingTransport(client._transport, self.rejections)  # noqa: SLF001 - SDK pinned
+
+    return HttpSpans()
+
+
+class _ReadingTransport(BaseHTTPTransport):
+    """Passes requests through and checks that a 2xx answer is an OTLP answer that took every span."""
+
+    def __init__(self, transport: BaseHTTPTransport, rejections: Rejections) -> None:
+        self._transport, self._rejections = transport, rejections
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        data: bytes | None = None,
+    ) -> BaseHTTPResult:
+        """Send, then read the answer's body if it says success."""
+        result = self._transport.request(method, url, headers=headers, timeout=timeout, data=data)
+        if result.status_code is not None and 200 <= result.status_code < 300:
+            self._read(result)
+        return result
+
+    def _read(self, result: BaseHTTPResult) -> None:
+        body = result.content()
+        content_type = result.headers().get("Content-Type", "")
+        answer = ExportTraceServiceResponse()
+        try:
+            if body and not content_type.startswith("application/x-protobuf"):
+                raise ValueError(content_type)
+            answer.ParseFromString(body)
+        except Exception:  # not an OTLP answer: a proxy's page, or an endpoint that is not a collector
+            self._rejections.refused(f"HTTP {result.status_code} with a {content_type or 'non-OTLP'} body, not OTLP")
+            return
+        self._rejections.answered(answer.partial_success)
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self._transport.close()
+
+    def is_connection_error(self, exception: Exception | None) -> bool:
+        """As the wrapped transport says."""
+        return self._transport.is_connection_error(exception)
 
 
 def _grpc_metrics(_config: Config) -> MetricExporter:

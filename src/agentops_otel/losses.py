@@ -1,10 +1,11 @@
 """Spans lost on the way out: counted, exposed as a metric, and reported once per outage.
 
-Two things lose spans while the application keeps running: a collector that rejects or never
-answers (the exporter gives up on a batch after its retries) and a queue that fills up because
-export cannot keep up. Both are counted in the ``agentops.spans.dropped`` counter (attribute
-``reason``: ``export_failed`` / ``queue_full``) and each logs one warning when it starts and one
-when it ends, never one line per span, batch or retry.
+What loses spans while the application keeps running: a collector that fails or never answers
+(the exporter gives up on a batch after its retries), a collector that answers success but does
+not take the spans (OTLP partial success, or a 2xx that is not an OTLP answer), and a queue that
+fills up because export cannot keep up. Each is counted in the ``agentops.spans.dropped``
+counter (attribute ``reason``: ``export_failed`` / ``rejected`` / ``queue_full``) and logs one
+warning when it starts and one when it ends, never one line per span, batch or retry.
 """
 
 from __future__ import annotations
@@ -15,25 +16,31 @@ import re
 import threading
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTracePartialSuccess
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 logger = logging.getLogger("agentops_otel")
 
 EXPORT_FAILED = "export_failed"
+REJECTED = "rejected"
 QUEUE_FULL = "queue_full"
 _STARTED = {
     EXPORT_FAILED: "agentops-otel could not export %d spans (%s). Your program is not affected; the exporter "
     "keeps retrying, and further failures are counted, not logged, until export works again.",
+    REJECTED: "agentops-otel: the collector answered success but did not take %d spans (%s). Your program is not "
+    "affected; further rejections are counted (metric agentops.spans.dropped), not logged, until it takes all again.",
     QUEUE_FULL: "agentops-otel is dropping spans (%d so far): %s. Your program is not affected; drops are "
     "counted (metric agentops.spans.dropped), not logged, until the queue drains.",
 }
 _ENDED = {
     EXPORT_FAILED: "agentops-otel: span export works again (%d spans lost so far).",
+    REJECTED: "agentops-otel: the collector takes every span again (%d spans rejected so far).",
     QUEUE_FULL: "agentops-otel: the export queue drains again (%d spans dropped so far).",
 }
 
@@ -42,9 +49,9 @@ class SpanLosses:
     """Lost-span counts by reason, with the once-per-outage warnings."""
 
     def __init__(self, meter: metrics.Meter | None = None) -> None:
-        self.counts = {EXPORT_FAILED: 0, QUEUE_FULL: 0}
+        self.counts = dict.fromkeys(_STARTED, 0)
         self.quiet = False  # set once a flush deadline passed: that warning already said it
-        self._ongoing = {EXPORT_FAILED: False, QUEUE_FULL: False}
+        self._ongoing = dict.fromkeys(_STARTED, False)
         self._lock = threading.Lock()
         (meter or metrics.get_meter("agentops_otel")).create_observable_counter(
             "agentops.spans.dropped",
@@ -150,6 +157,39 @@ for _name in _ExporterLogFilter.LOGGERS:  # before any exporter is built: buildi
     logging.getLogger(_name).addFilter(_exporter_log)
 
 
+class Rejection(NamedTuple):
+    """Spans a collector did not take although it answered success; `spans` None means all of them."""
+
+    spans: int | None
+    detail: str
+
+
+class Rejections:
+    """What an exporter's latest answer refused: OTLP partial success, or a success that was not OTLP.
+
+    The SDK's OTLP exporters return SUCCESS for both; ours (see ``exporting.py``) read the answer
+    into this, and :class:`ReportingExporter` counts and reports it after each export.
+    """
+
+    def __init__(self) -> None:
+        self._latest: Rejection | None = None
+
+    def answered(self, partial_success: ExportTracePartialSuccess) -> None:
+        """Note an OTLP answer's partial success, if it rejected any span."""
+        if partial_success.rejected_spans > 0:
+            message = partial_success.error_message or "no reason given"
+            self._latest = Rejection(partial_success.rejected_spans, f"partial success: {message}")
+
+    def refused(self, detail: str) -> None:
+        """Note an answer that took none of the batch."""
+        self._latest = Rejection(None, detail)
+
+    def take(self) -> Rejection | None:
+        """The rejection since the last call, if any."""
+        latest, self._latest = self._latest, None
+        return latest
+
+
 class ReportingExporter(SpanExporter):
     """Wraps an exporter so that failed batches are counted and reported once per outage.
 
@@ -159,6 +199,7 @@ class ReportingExporter(SpanExporter):
     def __init__(self, exporter: SpanExporter, losses: SpanLosses) -> None:
         self.exporter = exporter
         self._losses = losses
+        self._rejections: Rejections | None = getattr(exporter, "rejections", None)  # ours, for OTLP
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Export a batch through the wrapped exporter (which retries as OTLP says)."""
@@ -170,10 +211,19 @@ class ReportingExporter(SpanExporter):
             result = SpanExportResult.FAILURE
         if result is SpanExportResult.SUCCESS:
             self._losses.recovered(EXPORT_FAILED)
+            self._count_rejected(len(spans))
         else:
             detail = _exporter_log.last_failure or "the exporter reported a failure"
             self._losses.lost(EXPORT_FAILED, len(spans), detail)
         return result
+
+    def _count_rejected(self, batch_size: int) -> None:
+        rejection = self._rejections.take() if self._rejections is not None else None
+        if rejection is None:
+            self._losses.recovered(REJECTED)
+            return
+        count = batch_size if rejection.spans is None else min(rejection.spans, batch_size)
+        self._losses.lost(REJECTED, count, redact_secrets(rejection.detail))
 
     def shutdown(self) -> None:
         """Shut the wrapped exporter down (this also stops its retries)."""

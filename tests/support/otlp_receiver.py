@@ -49,6 +49,13 @@ FAIL_MODES: dict[str, Failure | None] = {
     "exhausted": (grpc.StatusCode.RESOURCE_EXHAUSTED, 429),
     "bad_request": (grpc.StatusCode.INVALID_ARGUMENT, 400),
 }
+# reply mode -> how a request that is not failed is answered:
+#   otlp: record every span, plain success; partial_success: record nothing and answer 200/OK with
+#   partial_success.rejected_spans = all of them; not_otlp (HTTP): record nothing and answer 200 with
+#   an HTML page, as a misconfigured proxy does (gRPC answers as in otlp mode).
+REPLY_MODES = ("otlp", "partial_success", "not_otlp")
+PARTIAL_SUCCESS_MESSAGE = "otlp_receiver rejects every span"
+NOT_OTLP_BODY = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
 _READY = re.compile(r"READY grpc=(\d+) http=(\d+)")
 
 
@@ -152,15 +159,26 @@ class _SpanSink:
             self._out.flush()
 
 
+def _accept(sink: _SpanSink, request: ExportRequest, transport: str, reply: str) -> ExportResponse:
+    """Record the spans (reply mode otlp), or reject them all as a partial success."""
+    if reply != "partial_success":
+        sink.record(request, transport)
+        return ExportResponse()
+    rejected = sum(len(scope.spans) for resource in request.resource_spans for scope in resource.scope_spans)
+    response = ExportResponse()
+    response.partial_success.rejected_spans = rejected
+    response.partial_success.error_message = PARTIAL_SUCCESS_MESSAGE
+    return response
+
+
 class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
-    def __init__(self, sink: _SpanSink, failure: Failure | None) -> None:
-        self._sink, self._failure = sink, failure
+    def __init__(self, sink: _SpanSink, failure: Failure | None, reply: str) -> None:
+        self._sink, self._failure, self._reply = sink, failure, reply
 
     def Export(self, request: ExportRequest, context: grpc.ServicerContext) -> ExportResponse:  # noqa: N802 (gRPC API)
         if self._failure is not None:
             context.abort(self._failure[0], "otlp_receiver fail mode")
-        self._sink.record(request, "grpc")
-        return ExportResponse()
+        return _accept(self._sink, request, "grpc", self._reply)
 
 
 class _MetricsService(metrics_service_pb2_grpc.MetricsServiceServicer):
@@ -177,9 +195,11 @@ class _MetricsService(metrics_service_pb2_grpc.MetricsServiceServicer):
 class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True  # SO_REUSEADDR: rebind a fixed port right after a kill
 
-    def __init__(self, port: int, sink: _SpanSink, metric_sink: _SpanSink, failure: Failure | None) -> None:
+    def __init__(
+        self, port: int, sink: _SpanSink, metric_sink: _SpanSink, failure: Failure | None, reply: str
+    ) -> None:
         super().__init__((HOST, port), _HTTPHandler)
-        self.sink, self.metric_sink, self.failure = sink, metric_sink, failure
+        self.sink, self.metric_sink, self.failure, self.reply = sink, metric_sink, failure, reply
 
 
 class _HTTPHandler(BaseHTTPRequestHandler):
@@ -202,8 +222,9 @@ class _HTTPHandler(BaseHTTPRequestHandler):
             request.ParseFromString(body)
         except (OSError, EOFError, DecodeError):
             return self._reply(400)
-        self.server.sink.record(request, "http")
-        self._reply(200)
+        if self.server.reply == "not_otlp":
+            return self._reply(200, {"Content-Type": "text/html"}, NOT_OTLP_BODY)
+        self._reply(200, payload=_accept(self.server.sink, request, "http", self.server.reply).SerializeToString())
 
     def _record_metrics(self, body: bytes) -> None:
         """Metrics are recorded (to their own file) whatever the fail mode: the fault tests are about spans."""
@@ -215,8 +236,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         self.server.metric_sink.write(metrics_request_to_records(request, "http"))
         self._reply(200)
 
-    def _reply(self, status: int, headers: dict[str, str] | None = None) -> None:
-        payload = ExportResponse().SerializeToString()
+    def _reply(self, status: int, headers: dict[str, str] | None = None, payload: bytes = b"") -> None:
         self.send_response(status)
         for name, value in {"Content-Type": "application/x-protobuf", **(headers or {})}.items():
             self.send_header(name, value)
@@ -240,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--grpc-port", type=int, default=0)
     parser.add_argument("--http-port", type=int, default=0)
     parser.add_argument("--fail-mode", choices=list(FAIL_MODES), default="none")
+    parser.add_argument("--reply", choices=REPLY_MODES, default="otlp", help="how accepted requests are answered")
     parser.add_argument("--stop-on-stdin-eof", action="store_true", help="exit when stdin closes")
     args = parser.parse_args(argv)
     failure = FAIL_MODES[args.fail_mode]
@@ -251,13 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sink, metric_sink = _SpanSink(out), _SpanSink(metrics_out)
         # so_reuseport=0 (gRPC defaults to 1): a port clash must fail, not silently share the port.
         grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 0)])
-        service = _TraceService(sink, failure)
+        service = _TraceService(sink, failure, args.reply)
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(service, grpc_server)  # type: ignore[no-untyped-call]
         metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(  # type: ignore[no-untyped-call]
             _MetricsService(metric_sink), grpc_server
         )
         grpc_port = grpc_server.add_insecure_port(f"{HOST}:{args.grpc_port}")  # raises if taken
-        http_server = _HTTPServer(args.http_port, sink, metric_sink, failure)
+        http_server = _HTTPServer(args.http_port, sink, metric_sink, failure, args.reply)
         grpc_server.start()
         # A short poll interval keeps shutdown() (and so every fixture teardown) fast.
         threading.Thread(target=http_server.serve_forever, args=(0.05,), daemon=True).start()
@@ -275,9 +296,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 class OTLPReceiver:
     """Runs the receiver as a child process so tests can kill, restart and fault it like a real collector."""
 
-    def __init__(self, out_path: Path, grpc_port: int = 0, http_port: int = 0, fail_mode: str = "none") -> None:
+    def __init__(
+        self, out_path: Path, grpc_port: int = 0, http_port: int = 0, fail_mode: str = "none", reply: str = "otlp"
+    ) -> None:
         if fail_mode not in FAIL_MODES:
             raise ValueError(f"unknown fail_mode {fail_mode!r}; expected one of {list(FAIL_MODES)}")
+        if reply not in REPLY_MODES:
+            raise ValueError(f"unknown reply {reply!r}; expected one of {REPLY_MODES}")
+        self.reply = reply
         self.out_path = Path(out_path).resolve()
         self.stderr_path = self.out_path.with_name(self.out_path.name + ".stderr")
         self.fail_mode = fail_mode
@@ -297,7 +323,7 @@ class OTLPReceiver:
             self._proc = proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.support.otlp_receiver", "--out", str(self.out_path),
                  "--grpc-port", str(grpc_port), "--http-port", str(http_port),
-                 "--fail-mode", self.fail_mode, "--stop-on-stdin-eof"],
+                 "--fail-mode", self.fail_mode, "--reply", self.reply, "--stop-on-stdin-eof"],
                 cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
             )
         stdout = proc.stdout

@@ -168,6 +168,24 @@ def test_fail_modes_reject_on_both_protocols_and_record_nothing(
         assert receiver.spans() == []
 
 
+def test_reply_modes_answer_success_but_take_nothing(tmp_path: Path) -> None:
+    request = trace_service_pb2.ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[
+        ScopeSpans(spans=[Span(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="raw")] * 2),
+    ])])
+    with OTLPReceiver(tmp_path / "spans.jsonl", reply="partial_success") as receiver:
+        with grpc.insecure_channel(receiver.grpc_endpoint) as channel:
+            stub = trace_service_pb2_grpc.TraceServiceStub(channel)  # type: ignore[no-untyped-call]
+            assert stub.Export(request, timeout=5).partial_success.rejected_spans == 2
+        with urllib.request.urlopen(receiver.http_traces_endpoint, request.SerializeToString(), timeout=5) as answer:
+            body = trace_service_pb2.ExportTraceServiceResponse.FromString(answer.read())
+        assert body.partial_success.rejected_spans == 2
+        assert receiver.spans() == []
+    with OTLPReceiver(tmp_path / "spans.jsonl", reply="not_otlp") as receiver:
+        status, headers = post(receiver.http_traces_endpoint, request.SerializeToString())
+        assert (status, headers["Content-Type"]) == (200, "text/html")
+        assert receiver.spans() == []
+
+
 @pytest.mark.parametrize("transport", ["grpc", "http"])
 def test_unavailable_makes_real_exporter_fail(tmp_path: Path, transport: str) -> None:
     spans = finished_spans("dropped")
