@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+from agentops_otel.version import __version__
 from tests.report.conftest import ExampleRun, run_report
 
 TAGS = {("example", "first"), ("example", "second"), ("example", "single", "lisbon")}
@@ -124,3 +125,26 @@ def test_python_dash_m_report_works_too(example_run: ExampleRun) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert [session["end_state"] for session in json.loads(result.stdout)] == ["Fail"]
+
+
+def test_an_unknown_state_is_refused_naming_the_valid_ones(example_run: ExampleRun) -> None:
+    result = run_report(example_run.traces, "--state", "done")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (
+        "argument --state: 'done' is not a session state: use Success, Fail, Indeterminate or running (any case)"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert len(sessions_json(example_run, "--state", " SUCCESS ")) == 2
+
+
+def test_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "agentops_otel.report.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, f"agentops-otel {__version__}\n")

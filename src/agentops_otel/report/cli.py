@@ -20,11 +20,13 @@ from typing import TextIO
 
 from ..config import Config
 from ..exceptions import AgentOpsError
+from ..version import __version__
 from . import html
 from .model import Filters, Report, SessionSummary, build, tree
 from .reading import SpanFile
 from .text import can_draw, plural, session_tree, table
 
+_STATES = ("Success", "Fail", "Indeterminate", "running")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 
@@ -51,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentops-otel", description="Read back agentops-otel sessions.")
+    parser.add_argument("--version", action="version", version=f"agentops-otel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     command = commands.add_parser(
         "report",
@@ -60,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument(
         "file", nargs="?", metavar="FILE", help="spans file (default: $AGENTOPS_TRACES_FILE or agentops-traces.jsonl)"
     )
-    command.add_argument("--state", help="only sessions that ended so: Success, Fail, Indeterminate, running")
+    command.add_argument(
+        "--state", type=state, help="only sessions that ended so: Success, Fail, Indeterminate, running (any case)"
+    )
     command.add_argument("--tag", help="only sessions with this tag")
     command.add_argument(
         "--since", type=since, metavar="WHEN", help="only sessions started since WHEN: 2h, 1d, ISO time"
@@ -69,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--json", action="store_true", help="print JSON instead of text, for scripts")
     command.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page to OUT")
     return parser
+
+
+def state(text: str) -> str:
+    """``--state``: one of the end states or ``running``, any case; a typo must not silently match nothing."""
+    wanted = text.strip().lower()
+    if wanted not in (known.lower() for known in _STATES):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a session state: use {', '.join(_STATES[:-1])} or {_STATES[-1]} (any case)"
+        )
+    return wanted
 
 
 def since(text: str) -> int:
