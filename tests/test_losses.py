@@ -12,7 +12,15 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-from agentops_otel.losses import EXPORT_FAILED, QUEUE_FULL, REJECTED, QueueGuardProcessor, ReportingExporter, SpanLosses
+from agentops_otel.losses import (
+    EXPORT_FAILED,
+    INVALID_SPAN,
+    QUEUE_FULL,
+    REJECTED,
+    QueueGuardProcessor,
+    ReportingExporter,
+    SpanLosses,
+)
 
 
 class ScriptedExporter(SpanExporter):
@@ -58,7 +66,10 @@ def test_failed_batches_are_one_warning_per_outage_and_a_metric(caplog: pytest.L
     losses = SpanLosses(MeterProvider(metric_readers=[reader]).get_meter("test"))
     failure, success = SpanExportResult.FAILURE, SpanExportResult.SUCCESS
     exporter = ReportingExporter(ScriptedExporter([failure, RuntimeError("socket closed"), failure, success]), losses)
-    batch: list[ReadableSpan] = [ReadableSpan(name="s")] * 3
+    tracer = TracerProvider().get_tracer("test")
+    batch: list[ReadableSpan] = [tracer.start_span("s") for _ in range(3)]
+    for span in batch:
+        span.end()  # type: ignore[attr-defined]
     with caplog.at_level(logging.WARNING, logger="agentops_otel"):
         results = [exporter.export(batch) for _ in range(4)]
     assert results == [failure, failure, failure, success]  # the raising exporter did not raise through
@@ -66,8 +77,8 @@ def test_failed_batches_are_one_warning_per_outage_and_a_metric(caplog: pytest.L
     assert len(warnings) == 2
     assert warnings[0].startswith("agentops-otel could not export 3 spans")
     assert warnings[1] == "agentops-otel: span export works again (9 spans lost so far)."
-    assert losses.counts == {EXPORT_FAILED: 9, REJECTED: 0, QUEUE_FULL: 0}
-    assert dropped_metric(reader) == {EXPORT_FAILED: 9, REJECTED: 0, QUEUE_FULL: 0}
+    assert losses.counts == {EXPORT_FAILED: 9, REJECTED: 0, INVALID_SPAN: 0, QUEUE_FULL: 0}
+    assert dropped_metric(reader) == {EXPORT_FAILED: 9, REJECTED: 0, INVALID_SPAN: 0, QUEUE_FULL: 0}
 
 
 def test_a_full_queue_drops_quietly_and_reports_once(caplog: pytest.LogCaptureFixture) -> None:

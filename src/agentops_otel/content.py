@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .values import safe_text
@@ -21,9 +22,14 @@ logger = logging.getLogger("agentops_otel")
 
 Redactor = Callable[[str], str]
 REDACTION_FAILED = "[content withheld: the redaction hook failed]"
+# One prompt can be megabytes; OpenTelemetry's own default is no limit. 32 KiB keeps a batch of
+# such spans within what collectors accept. The standard variables, when set, choose instead.
+DEFAULT_ATTRIBUTE_LENGTH_LIMIT = 32768
+ATTRIBUTE_LENGTH_LIMIT_VARIABLES = ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
 
 _capture = False
 _redact: Redactor | None = None
+_length_limit = DEFAULT_ATTRIBUTE_LENGTH_LIMIT
 
 
 def capture_content() -> bool:
@@ -33,14 +39,25 @@ def capture_content() -> bool:
 
 def configure_content(capture: bool, redact: Redactor | None) -> None:
     """Set by the client from its resolved configuration."""
-    global _capture, _redact
-    _capture, _redact = capture, redact
+    global _capture, _redact, _length_limit
+    _capture, _redact, _length_limit = capture, redact, attribute_length_limit(os.environ)
+
+
+def attribute_length_limit(environ: Mapping[str, str]) -> int:
+    """The standard attribute length limit if set to a positive number, else ours."""
+    for variable in ATTRIBUTE_LENGTH_LIMIT_VARIABLES:
+        text = environ.get(variable, "").strip()
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+    return DEFAULT_ATTRIBUTE_LENGTH_LIMIT
 
 
 def content_attribute(value: object) -> str:
-    """`value` as the text to record: JSON for structures, then redacted, then made UTF-8-safe.
+    """`value` as the text to record: JSON for structures, redacted, cut to the length limit, UTF-8-safe.
 
-    A redactor that raises withholds the content (it is never recorded unredacted).
+    A redactor that raises withholds the content (it is never recorded unredacted). The cut is
+    ours, not only the provider's span limits: an application's own TracerProvider may have none.
+    It comes after redaction, so the redactor never sees a secret cut in half.
     """
     text = value if isinstance(value, str) else _to_json(value)
     redact = _redact
@@ -53,7 +70,7 @@ def content_attribute(value: object) -> str:
         if not isinstance(text, str):
             logger.warning("The content redaction hook returned %s, not text; content not recorded.", type(text))
             return REDACTION_FAILED
-    return safe_text(text)
+    return safe_text(text[:_length_limit])
 
 
 def _to_json(value: object) -> str:

@@ -15,11 +15,12 @@ import os
 import re
 import threading
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
 
 from opentelemetry import metrics
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTracePartialSuccess
 from opentelemetry.sdk.trace import ReadableSpan
@@ -29,12 +30,16 @@ logger = logging.getLogger("agentops_otel")
 
 EXPORT_FAILED = "export_failed"
 REJECTED = "rejected"
+INVALID_SPAN = "invalid_span"
 QUEUE_FULL = "queue_full"
 _STARTED = {
     EXPORT_FAILED: "agentops-otel could not export %d spans (%s). Your program is not affected; the exporter "
     "keeps retrying, and further failures are counted, not logged, until export works again.",
     REJECTED: "agentops-otel: the collector answered success but did not take %d spans (%s). Your program is not "
     "affected; further rejections are counted (metric agentops.spans.dropped), not logged, until it takes all again.",
+    INVALID_SPAN: "agentops-otel dropped %d spans that cannot be sent as OTLP (%s); the other spans of their "
+    "batch were exported. Your program is not affected; further ones are counted (metric agentops.spans.dropped), "
+    "not logged.",
     QUEUE_FULL: "agentops-otel is dropping spans (%d so far): %s. Your program is not affected; drops are "
     "counted (metric agentops.spans.dropped), not logged, until the queue drains.",
 }
@@ -130,7 +135,7 @@ class _ExporterLogFilter(logging.Filter):
         "opentelemetry.exporter.otlp.proto.http.metric_exporter",
         "opentelemetry.util.re",  # parses OTEL_EXPORTER_OTLP_HEADERS when an exporter is built
     )
-    _FAILURES = ("Transient error", "Failed to export")
+    _FAILURES = ("Transient error", "Failed to export", "Failed to encode")
     # What the exporters say after we stopped them at the flush deadline: expected, not news.
     _AFTER_ABORT = ("Shutdown in progress, aborting retry", "Exporter already shutdown")
 
@@ -190,6 +195,70 @@ class Rejections:
         return latest
 
 
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+"""Most one export request of ours carries. gRPC receivers (the Collector's included) refuse
+messages over 4 MiB by default and reject the whole request; the rest is headroom for the
+resource, the scope and the estimate's error."""
+_SPAN_BYTES = 160  # ids, times, kind, flags, status and the field tags around them
+_FIELD_BYTES = 16  # tags and lengths around one attribute, event or array item
+
+
+def _estimated_size(span: ReadableSpan) -> int:
+    """A bound of `span`'s encoded size, cheap enough to take for every span (no encoding)."""
+    size = _SPAN_BYTES + _text_size(span.name) + _attributes_size(span.attributes)
+    size += _text_size(span.status.description or "")
+    for event in span.events:
+        size += _FIELD_BYTES + _text_size(event.name) + _attributes_size(event.attributes)
+    for link in span.links:
+        size += _SPAN_BYTES + _attributes_size(link.attributes)
+    return size
+
+
+def _attributes_size(attributes: Mapping[str, object] | None) -> int:
+    if not attributes:
+        return 0
+    return sum(_FIELD_BYTES + _text_size(key) + _value_size(value) for key, value in attributes.items())
+
+
+def _value_size(value: object) -> int:
+    if isinstance(value, str):
+        return _text_size(value)
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return sum(_FIELD_BYTES + _value_size(item) for item in value)
+    return _FIELD_BYTES  # a number or a boolean
+
+
+def _text_size(text: str) -> int:
+    return len(text) if text.isascii() else 4 * len(text)  # UTF-8 takes at most 4 bytes a character
+
+
+def _encoded_size(span: ReadableSpan) -> int | None:
+    """`span`'s exact OTLP size, or None if it cannot be encoded."""
+    try:
+        size: int = encode_spans([span]).ByteSize()
+    except Exception:
+        return None
+    return size
+
+
+def _unencodable(spans: list[ReadableSpan]) -> list[tuple[ReadableSpan, str]]:
+    """The spans OTLP cannot encode (a timestamp before 1970 or past 2554, a value of a wrong type...), and why."""
+    try:
+        encode_spans(spans)
+        return []
+    except Exception:
+        pass
+    invalid: list[tuple[ReadableSpan, str]] = []
+    for span in spans:
+        try:
+            encode_spans([span])
+        except Exception as error:
+            invalid.append((span, f"{type(error).__name__}: {error}"))
+    return invalid
+
+
 class ReportingExporter(SpanExporter):
     """Wraps an exporter so that failed batches are counted and reported once per outage.
 
@@ -202,13 +271,41 @@ class ReportingExporter(SpanExporter):
         self._rejections: Rejections | None = getattr(exporter, "rejections", None)  # ours, for OTLP
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        """Export a batch through the wrapped exporter (which retries as OTLP says)."""
-        try:
-            result = self.exporter.export(spans)
-        except Exception as error:
-            _exporter_log.last_failure = redact_secrets(f"{type(error).__name__}: {error}")
-            logger.debug("The span exporter raised: %s", redact_secrets("".join(traceback.format_exception(error))))
-            result = SpanExportResult.FAILURE
+        """Export a batch in parts a collector accepts by size; a span that cannot be sent costs only itself."""
+        results = [self._export_part(part) for part in self._parts(spans)]
+        return SpanExportResult.SUCCESS if all(result is SpanExportResult.SUCCESS for result in results) else (
+            SpanExportResult.FAILURE
+        )
+
+    def _parts(self, spans: Sequence[ReadableSpan]) -> Iterator[list[ReadableSpan]]:
+        """Consecutive parts of at most MAX_REQUEST_BYTES; a span larger than that alone is dropped."""
+        part: list[ReadableSpan] = []
+        part_size = 0
+        for span in spans:
+            size = _estimated_size(span)
+            if size > MAX_REQUEST_BYTES:
+                exact = _encoded_size(span)
+                if exact is None or exact > MAX_REQUEST_BYTES:
+                    self._drop_invalid([(span, f"{size} bytes, more than the {MAX_REQUEST_BYTES} a request may carry")])
+                    continue
+                size = exact
+            if part and part_size + size > MAX_REQUEST_BYTES:
+                yield part
+                part, part_size = [], 0
+            part.append(span)
+            part_size += size
+        if part:
+            yield part
+
+    def _export_part(self, spans: list[ReadableSpan]) -> SpanExportResult:
+        result = self._send(spans)
+        if result is not SpanExportResult.SUCCESS:
+            invalid = _unencodable(spans)  # only on failure: the usual path encodes once, in the exporter
+            if invalid:
+                self._drop_invalid(invalid)
+                dropped = {id(span) for span, _ in invalid}
+                spans = [span for span in spans if id(span) not in dropped]
+                result = self._send(spans) if spans else SpanExportResult.SUCCESS
         if result is SpanExportResult.SUCCESS:
             self._losses.recovered(EXPORT_FAILED)
             self._count_rejected(len(spans))
@@ -216,6 +313,22 @@ class ReportingExporter(SpanExporter):
             detail = _exporter_log.last_failure or "the exporter reported a failure"
             self._losses.lost(EXPORT_FAILED, len(spans), detail)
         return result
+
+    def _send(self, spans: list[ReadableSpan]) -> SpanExportResult:
+        """The wrapped exporter's result; an exception is a failure like any other."""
+        _exporter_log.last_failure = ""
+        try:
+            return self.exporter.export(spans)
+        except Exception as error:
+            _exporter_log.last_failure = redact_secrets(f"{type(error).__name__}: {error}")
+            logger.debug("The span exporter raised: %s", redact_secrets("".join(traceback.format_exception(error))))
+            return SpanExportResult.FAILURE
+
+    def _drop_invalid(self, invalid: list[tuple[ReadableSpan, str]]) -> None:
+        for span, reason in invalid:
+            logger.debug("Dropped span %r: %s", span.name, reason)
+        span, reason = invalid[0]
+        self._losses.lost(INVALID_SPAN, len(invalid), f"span {span.name!r}: {reason}")
 
     def _count_rejected(self, batch_size: int) -> None:
         rejection = self._rejections.take() if self._rejections is not None else None
