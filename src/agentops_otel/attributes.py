@@ -26,6 +26,8 @@ SESSION_ERRORS: Final = "agentops.session.errors"
 SESSION_INPUT_TOKENS: Final = "agentops.session.input_tokens"
 SESSION_OUTPUT_TOKENS: Final = "agentops.session.output_tokens"
 SESSION_COST_USD: Final = "agentops.session.cost_usd"
+SESSION_UNPRICED_LLM_CALLS: Final = "agentops.session.unpriced_llm_calls"
+"""LLM calls with no cost on their span (a model ``genai-prices`` does not know): the cost is unknown, not 0."""
 
 LLM_COST_USD: Final = "agentops.llm.cost_usd"
 """Cost of one LLM call in US dollars, from ``genai-prices``."""

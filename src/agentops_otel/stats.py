@@ -48,6 +48,7 @@ class SessionStats:
         "output_tokens",
         "spans",
         "tool_calls",
+        "unpriced_llm_calls",
     )
 
     def __init__(self) -> None:
@@ -55,6 +56,7 @@ class SessionStats:
         self._closed = False
         self.spans = 0
         self.llm_calls = 0
+        self.unpriced_llm_calls = 0
         self.tool_calls = 0
         self.actions = 0
         self.errors = 0
@@ -75,7 +77,11 @@ class SessionStats:
                 self.llm_calls += 1
                 self.input_tokens += _int(span_attributes.get(GEN_AI_USAGE_INPUT_TOKENS))
                 self.output_tokens += _int(span_attributes.get(GEN_AI_USAGE_OUTPUT_TOKENS))
-                self.cost_usd += _decimal(span_attributes.get(attrs.LLM_COST_USD))
+                cost = span_attributes.get(attrs.LLM_COST_USD)
+                if cost is None:
+                    self.unpriced_llm_calls += 1
+                else:
+                    self.cost_usd += _decimal(cost)
             elif operation == _TOOL_OPERATION:
                 self.tool_calls += 1
             elif span_attributes.get(attrs.EVENT_TYPE) == "action":
@@ -100,6 +106,7 @@ class SessionStats:
                 attrs.SESSION_INPUT_TOKENS: self.input_tokens,
                 attrs.SESSION_OUTPUT_TOKENS: self.output_tokens,
                 attrs.SESSION_COST_USD: float(self.cost_usd),
+                attrs.SESSION_UNPRICED_LLM_CALLS: self.unpriced_llm_calls,
             }
             return {name: value for name, value in rollups.items() if value}
 
@@ -107,6 +114,18 @@ class SessionStats:
     def cost(self) -> Decimal:
         """The session's LLM cost in USD, as the Decimal that ``end_session`` returns."""
         return self.cost_usd
+
+
+def format_cost(usd: float | Decimal, llm_calls: float, unpriced_llm_calls: float) -> str:
+    """Dollars with the six decimals ``get_analytics()`` uses, saying so where some calls had no price.
+
+    A call to a model ``genai-prices`` does not know carries no cost; counting it as $0 would show
+    it as a free call. So: ``unknown`` when no call had a price, ``$0.000120 + unknown`` when some had none.
+    """
+    known = f"${usd:.6f}"
+    if not unpriced_llm_calls:
+        return known
+    return "unknown" if unpriced_llm_calls >= llm_calls else f"{known} + unknown"
 
 
 def _int(value: AttributeValue | None) -> int:

@@ -1,4 +1,4 @@
-"""The one-line stderr summary per ended session ("Session <id>: Success, 3.2 s, 4 spans").
+"""The one-line stderr summary per ended session ("Session <id>: Success, 3.2 s, 4 spans, 1 LLM call, cost $0.0001").
 
 It goes through a dedicated logger so applications can redirect or silence it with plain
 ``logging``; ``AGENTOPS_QUIET=1`` turns it off.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import sys
 from typing import TYPE_CHECKING
+
+from .stats import format_cost
 
 if TYPE_CHECKING:
     from .session import Session
@@ -46,7 +48,13 @@ def enable(quiet: bool) -> None:
 
 
 def report_ended(session: Session) -> None:
-    """Log the summary line of a session that just ended."""
+    """Log the summary line of a session that just ended; its cost says "unknown" for unpriced calls."""
+    if not summary_logger.isEnabledFor(logging.INFO):
+        return
     state = session.end_state.value if session.end_state else "running"
-    spans = session.stats.spans + 1  # the children that ended in time, plus the root
-    summary_logger.info("Session %s: %s, %.1f s, %d spans", session.session_id, state, session.duration, spans)
+    stats = session.stats
+    line = f"Session {session.session_id}: {state}, {session.duration:.1f} s, {stats.spans + 1} spans"  # + the root
+    if stats.llm_calls:
+        cost = format_cost(stats.cost_usd, stats.llm_calls, stats.unpriced_llm_calls)
+        line += f", {stats.llm_calls} LLM call{'' if stats.llm_calls == 1 else 's'}, cost {cost}"
+    summary_logger.info("%s", line)

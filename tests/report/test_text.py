@@ -31,15 +31,16 @@ def test_box_drawing_only_where_the_encoding_has_it() -> None:
 def test_a_session_without_a_root_is_listed_with_counts_from_its_spans() -> None:
     spans = [
         make_span("chat m", 1, attributes={"session.id": "abc", "gen_ai.operation.name": "chat",
-                                           "gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 2}),
+                                           "gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 2,
+                                           "agentops.llm.cost_usd": 0.0001}),
         make_span("execute_tool t", 2, 1, attributes={"session.id": "abc", "gen_ai.operation.name": "execute_tool"},
                   error="boom"),
     ]  # fmt: skip
     summary = build(spans, keep=lambda _session_id: True).sessions[0]
     _header, row, _blank, footer = table([summary]).splitlines()
     assert row.split()[0] == "abc" and "running/unknown" in row
-    assert row.split()[-4:] == ["1", "1", "5/2", "$0.000000"]  # tools, errors, tokens, cost
-    assert footer == "1 session, 1 LLM call, 7 tokens, $0.000000"
+    assert row.split()[-4:] == ["1", "1", "5/2", "$0.000100"]  # tools, errors, tokens, cost
+    assert footer == "1 session, 1 LLM call, 7 tokens, $0.000100"
     tree_lines = session_tree(summary).splitlines()
     assert tree_lines[1].startswith("  running/unknown, started ")
     assert tree_lines[-1].endswith("|  ERROR: boom")

@@ -21,7 +21,7 @@ from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
 from .model import SessionSummary, tree
-from .text import format_cost, format_duration, format_time
+from .text import cost, format_duration, format_time
 
 MAX_DRAWN_SPANS = 5000
 """Bars drawn per session; past that a browser slows down and the text tree serves better."""
@@ -72,7 +72,7 @@ def _session(summary: SessionSummary) -> dict[str, object]:
         "errors": int(roll_ups[attrs.SESSION_ERRORS]),
         "tokens_in": int(roll_ups[attrs.SESSION_INPUT_TOKENS]),
         "tokens_out": int(roll_ups[attrs.SESSION_OUTPUT_TOKENS]),
-        "cost": format_cost(roll_ups[attrs.SESSION_COST_USD]),
+        "cost": cost(roll_ups),
         "failed": [[span.name, span.status.description or "failed"] for span in failed[:_MAX_ERRORS_LISTED]],
         "spans": [_bar(row.span, row.depth, summary.start_ns, total) for row in rows[:MAX_DRAWN_SPANS]],
         "hidden": max(len(rows) - MAX_DRAWN_SPANS, 0),

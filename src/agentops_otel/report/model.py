@@ -19,7 +19,7 @@ from .. import attributes as attrs
 from ..stats import SessionStats
 
 UNKNOWN_STATE = "running/unknown"
-_ROLL_UPS = (
+ROLL_UPS = (
     attrs.SESSION_SPANS,
     attrs.SESSION_LLM_CALLS,
     attrs.SESSION_TOOL_CALLS,
@@ -28,6 +28,7 @@ _ROLL_UPS = (
     attrs.SESSION_INPUT_TOKENS,
     attrs.SESSION_OUTPUT_TOKENS,
     attrs.SESSION_COST_USD,
+    attrs.SESSION_UNPRICED_LLM_CALLS,
 )
 
 
@@ -87,7 +88,7 @@ class SessionSummary:
         sources: list[dict[str, AttributeValue]] = (
             [dict(root.attributes or {}) for root in self.roots] if self.roots else [self.stats.close()]
         )
-        return {name: sum(_number(source.get(name)) for source in sources) for name in _ROLL_UPS}
+        return {name: sum(_number(source.get(name)) for source in sources) for name in ROLL_UPS}
 
     def to_json(self) -> dict[str, object]:
         """The summary as plain JSON values, for ``--json``."""
@@ -99,7 +100,7 @@ class SessionSummary:
             "tags": self.tags,
             "start_time_unix_nano": self.start_ns,
             "duration_s": round(self.duration_s, 6),
-            **{name.removeprefix("agentops.session."): roll_ups[name] for name in _ROLL_UPS},
+            **{name.removeprefix("agentops.session."): roll_ups[name] for name in ROLL_UPS},
         }
 
 

@@ -7,13 +7,14 @@ Box-drawing characters are used only where the output's encoding can show them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
-from .model import SessionSummary, TreeRow, tree
+from ..stats import format_cost
+from .model import ROLL_UPS, SessionSummary, TreeRow, tree
 
 _COLUMNS = ("SESSION", "STARTED", "STATE", "DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST", "TAGS")
 _RIGHT_ALIGNED = frozenset({"DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST"})
@@ -54,9 +55,13 @@ def plural(count: float, noun: str) -> str:
     return f"{count:.0f} {noun}{'' if count == 1 else 's'}"
 
 
-def format_cost(usd: float) -> str:
-    """Dollars with the six decimals ``get_analytics()`` uses."""
-    return f"${usd:.6f}"
+def cost(roll_ups: Mapping[str, float]) -> str:
+    """The cost of `roll_ups`: dollars, or unknown where calls had no price (:func:`format_cost`)."""
+    return format_cost(
+        roll_ups[attrs.SESSION_COST_USD],
+        roll_ups[attrs.SESSION_LLM_CALLS],
+        roll_ups[attrs.SESSION_UNPRICED_LLM_CALLS],
+    )
 
 
 def table(sessions: Sequence[SessionSummary]) -> str:
@@ -71,13 +76,14 @@ def table(sessions: Sequence[SessionSummary]) -> str:
         ]
         return "  ".join(padded).rstrip()
 
-    totals = [summary.roll_ups for summary in sessions]
+    every = [summary.roll_ups for summary in sessions]
+    totals = {name: sum(roll_ups[name] for roll_ups in every) for name in ROLL_UPS}
     footer = ", ".join(
         (
             plural(len(sessions), "session"),
-            plural(sum(t[attrs.SESSION_LLM_CALLS] for t in totals), "LLM call"),
-            plural(sum(t[attrs.SESSION_INPUT_TOKENS] + t[attrs.SESSION_OUTPUT_TOKENS] for t in totals), "token"),
-            format_cost(sum(t[attrs.SESSION_COST_USD] for t in totals)),
+            plural(totals[attrs.SESSION_LLM_CALLS], "LLM call"),
+            plural(totals[attrs.SESSION_INPUT_TOKENS] + totals[attrs.SESSION_OUTPUT_TOKENS], "token"),
+            cost(totals),
         )
     )
     return "\n".join([line(_COLUMNS), *(line(row) for row in rows), "", footer]) + "\n"
@@ -94,7 +100,7 @@ def _row(summary: SessionSummary) -> list[str]:
         f"{roll_ups[attrs.SESSION_TOOL_CALLS]:.0f}",
         f"{roll_ups[attrs.SESSION_ERRORS]:.0f}",
         _tokens(roll_ups, "/"),
-        format_cost(roll_ups[attrs.SESSION_COST_USD]),
+        cost(roll_ups),
         ", ".join(summary.tags),
     ]
 
@@ -120,7 +126,7 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
                 plural(roll_ups[attrs.SESSION_ACTIONS], "action"),
                 plural(roll_ups[attrs.SESSION_ERRORS], "error"),
                 f"tokens {_tokens(roll_ups, ' in / ')} out",
-                f"cost {format_cost(roll_ups[attrs.SESSION_COST_USD])}",
+                f"cost {cost(roll_ups)}",
             )
         ),
         "",
