@@ -150,3 +150,36 @@ def test_embedded_default_writes_genai_metrics_next_to_the_traces(tmp_path: Path
     }
     assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage"} <= metric_names
     assert [span["name"] for span in file_spans(tmp_path / "agentops-traces.jsonl")] == ["chat gpt-4o-mini", "session"]
+
+
+def test_a_deleted_traces_file_is_created_again(tmp_path: Path) -> None:
+    code = """
+        import os
+        import agentops_otel as agentops
+        from agentops_otel.client import get_client
+        agentops.init(auto_start_session=False)
+        agentops.start_session(name="before").end_session("Success")
+        get_client().flush()
+        os.remove("agentops-traces.jsonl")  # log cleanup, or a user tidying up while the agent runs
+        agentops.start_session(name="after").end_session("Success")
+    """
+    result = run_script(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert [span["name"] for span in file_spans(tmp_path / "agentops-traces.jsonl")] == ["session after"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+def test_a_full_disk_is_one_warning_per_outage_not_a_traceback_per_batch(tmp_path: Path) -> None:
+    code = """
+        import agentops_otel as agentops
+        from agentops_otel.client import get_client
+        agentops.init(auto_start_session=False, traces_file="/dev/full")
+        for index in range(5):
+            agentops.start_session(name=f"s{index}").end_session("Success")
+            get_client().flush()  # one batch each
+    """
+    result = run_script(tmp_path, code, {"AGENTOPS_QUIET": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "agentops-otel" in line]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0], result.stderr

@@ -7,17 +7,20 @@ spans are reported by :mod:`agentops_otel.losses`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 from opentelemetry.exporter.http.transport._base import BaseHTTPResult, BaseHTTPTransport
+from opentelemetry.exporter.otlp.json.common.trace_encoder import encode_spans as encode_json_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter, SpanExportResult
 
 from .internal_errors import handle_internal_errors
 from .losses import QueueGuardProcessor, Rejections, ReportingExporter, SpanLosses
@@ -145,9 +148,54 @@ def _by_protocol(grpc: Callable[[Config], T], http: Callable[[Config], T]) -> Ca
 
 
 def _file_spans(config: Config) -> SpanExporter | None:
-    from opentelemetry.exporter.otlp.json.file import FileSpanExporter
+    return _open(SpanFile, config.traces_file, "spans")
 
-    return _open(FileSpanExporter, config.traces_file, "spans")
+
+class SpanFile(SpanExporter):
+    """OTLP JSON lines appended to a file, as ``opentelemetry-exporter-otlp-json-file`` writes them.
+
+    Unlike that exporter it reopens the path when it no longer names the open file (deleted or
+    rotated: writing on would lose every span into an unlinked inode), and a failed write (a full
+    disk) raises to :class:`ReportingExporter`, one warning per outage, instead of logging a
+    traceback per batch.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._file = self._open()
+
+    def _open(self) -> BinaryIO:
+        return open(self._path, "ab", buffering=0)  # unbuffered: a failed batch leaves nothing behind to flush
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Append the batch as one line."""
+        encoded = encode_json_spans(spans)
+        if not encoded.resource_spans:
+            return SpanExportResult.SUCCESS
+        line = memoryview((json.dumps(encoded.to_dict(), separators=(",", ":")) + "\n").encode())
+        with self._lock:
+            if self._file.closed:
+                return SpanExportResult.FAILURE
+            if not self._names_open_file():
+                self._file.close()
+                self._file = self._open()
+            while line:
+                line = line[self._file.write(line) :]
+        return SpanExportResult.SUCCESS
+
+    def _names_open_file(self) -> bool:
+        try:
+            on_disk = os.stat(self._path)
+        except FileNotFoundError:
+            return False
+        opened = os.fstat(self._file.fileno())
+        return (on_disk.st_dev, on_disk.st_ino) == (opened.st_dev, opened.st_ino)
+
+    def shutdown(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._file.close()
 
 
 def _file_metrics(config: Config) -> MetricExporter | None:
