@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.report.conftest import run_report
 from tests.support.llm_server import LLMServer
 from tests.support.otlp_receiver import OTLPReceiver
 from tests.support.scripts import otlp_env, script_env
@@ -83,3 +85,32 @@ def test_forged_or_malformed_incoming_baggage_is_not_stamped(
     assert spans
     for span in spans:
         assert "session.id" not in span["attributes"], span["name"]
+
+
+def test_the_report_counts_the_tool_services_llm_call_in_the_agents_session(tmp_path: Path) -> None:
+    """Both services write the default spans file; the agent's root counted only its own process's spans."""
+    traces = tmp_path / "agentops-traces.jsonl"
+    with LLMServer() as llm:
+        env = {"AGENTOPS_TRACES_FILE": str(traces), "OPENAI_BASE_URL": llm.openai_base_url, "OPENAI_API_KEY": "t"}
+        service = Service("examples.distributed.tool_service:app", env, tmp_path / "tool.log")
+        try:
+            agent = subprocess.run(
+                [sys.executable, "-m", "examples.distributed.agent", "--tool-url", service.url],
+                cwd=REPO_ROOT,
+                env=script_env({"AGENTOPS_TRACES_FILE": str(traces)}),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        finally:
+            service.stop()  # SIGTERM: the tool service flushes its spans as it exits
+    assert agent.returncode == 0, agent.stderr
+    session_id = agent.stdout.split()[1].rstrip(":")
+
+    report = json.loads(run_report(traces, "--json").stdout)
+    assert [session["session_id"] for session in report] == [session_id]
+    assert report[0]["llm_calls"] == 1
+    assert report[0]["input_tokens"] > 0 and report[0]["cost_usd"] > 0
+    tree = run_report(traces, "--session", session_id).stdout
+    assert "1 LLM call, " in tree and "chat gpt-4o-mini" in tree

@@ -1,9 +1,13 @@
 """Sessions rebuilt from the spans of a file: summaries for the table, span trees for one session.
 
 A session's numbers come from its root span's roll-ups (the same figures ``get_analytics()``
-returned in the process). A session whose root never reached the file (the process died while
-it ran) is still shown, as ``running/unknown``, with its numbers counted from the child spans
-that did, by the same :class:`~agentops_otel.stats.SessionStats` the live session uses.
+returned in the process). A root counts only the spans of its own process, so spans of the
+session written by other processes (a tool service the session called, which joined it through
+baggage) are counted from the file and added. Processes are told apart by their resource
+(``service.name``, ``service.instance.id``, ...). A session whose root never reached the file (the
+process died while it ran) is still shown, as ``running/unknown``, with its numbers counted from
+the child spans that did. Counting is done by the same :class:`~agentops_otel.stats.SessionStats`
+the live session uses.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from .. import attributes as attrs
 from ..stats import SessionStats
 
 UNKNOWN_STATE = "running/unknown"
+_Process = frozenset[tuple[str, AttributeValue]]
 ROLL_UPS = (
     attrs.SESSION_SPANS,
     attrs.SESSION_LLM_CALLS,
@@ -39,7 +44,8 @@ class SessionSummary:
     session_id: str
     roots: list[ReadableSpan] = field(default_factory=list)
     spans: list[ReadableSpan] = field(default_factory=list)
-    stats: SessionStats = field(default_factory=SessionStats)
+    by_process: dict[_Process, SessionStats] = field(default_factory=dict)
+    """Counts of the non-root spans, per process (resource) that wrote them."""
     start_ns: int = 0
     end_ns: int = 0
 
@@ -51,7 +57,11 @@ class SessionSummary:
         if (span.attributes or {}).get(attrs.SESSION_END_STATE) is not None:
             self.roots.append(span)
             return
-        self.stats.add(span)
+        process = _process(span)
+        stats = self.by_process.get(process)
+        if stats is None:
+            stats = self.by_process[process] = SessionStats()
+        stats.add(span)
         if keep:
             self.spans.append(span)
 
@@ -84,10 +94,13 @@ class SessionSummary:
 
     @property
     def roll_ups(self) -> dict[str, float]:
-        """The session's counts and totals, keyed by the ``agentops.session.*`` roll-up names."""
-        sources: list[dict[str, AttributeValue]] = (
-            [dict(root.attributes or {}) for root in self.roots] if self.roots else [self.stats.close()]
-        )
+        """The session's counts and totals, keyed by the ``agentops.session.*`` roll-up names.
+
+        The roots' roll-ups, plus the spans of processes that had no root of this session to count them.
+        """
+        counted = {_process(root) for root in self.roots}
+        sources: list[dict[str, AttributeValue]] = [dict(root.attributes or {}) for root in self.roots]
+        sources.extend(stats.close() for process, stats in self.by_process.items() if process not in counted)
         return {name: sum(_number(source.get(name)) for source in sources) for name in ROLL_UPS}
 
     def to_json(self) -> dict[str, object]:
@@ -182,6 +195,11 @@ def tree(summary: SessionSummary) -> list[TreeRow]:
         span_id = span.context.span_id if span.context else 0
         stack.extend((child, depth + 1) for child in reversed(children.get(span_id, [])))
     return rows
+
+
+def _process(span: ReadableSpan) -> _Process:
+    """What tells the process that wrote `span` from others: its resource's attributes."""
+    return frozenset(span.resource.attributes.items())
 
 
 def _number(value: AttributeValue | None) -> float:

@@ -30,7 +30,6 @@ _KINDS = {
     OtlpSpan.SpanKind.SPAN_KIND_PRODUCER: SpanKind.PRODUCER,
     OtlpSpan.SpanKind.SPAN_KIND_CONSUMER: SpanKind.CONSUMER,
 }
-_NO_RESOURCE = Resource.get_empty()  # the report shows sessions, not resources; one shared object saves memory
 
 
 class NotSpans(ValueError):
@@ -58,6 +57,7 @@ class SpanFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.skipped = Skipped()
+        self._resources: dict[frozenset[tuple[str, Any]], Resource] = {}
 
     def spans(self) -> Iterator[ReadableSpan]:
         """Every span of every readable line, in file order.
@@ -70,7 +70,7 @@ class SpanFile:
                 if not line.strip():
                     continue
                 try:
-                    batch = _decode(line)
+                    batch = self._decode(line)
                 except json.JSONDecodeError:
                     self.skipped.add(line_number, "not JSON (a truncated or corrupted line)")
                     continue
@@ -82,22 +82,34 @@ class SpanFile:
                     continue
                 yield from batch
 
+    def _decode(self, line: str) -> list[ReadableSpan]:
+        """All spans of one line, or an exception saying why there are none."""
+        data: Any = json.loads(line)
+        if not isinstance(data, dict) or not isinstance(data.get("resourceSpans"), list):
+            raise NotSpans()
+        request = ExportTraceServiceRequest.from_dict(data)
+        spans: list[ReadableSpan] = []
+        for resource_spans in request.resource_spans:
+            resource = self._resource(resource_spans.resource.attributes if resource_spans.resource else [])
+            spans.extend(
+                _readable(span, resource) for scope_spans in resource_spans.scope_spans for span in scope_spans.spans
+            )
+        return spans
 
-def _decode(line: str) -> list[ReadableSpan]:
-    """All spans of one line, or an exception saying why there are none."""
-    data: Any = json.loads(line)
-    if not isinstance(data, dict) or not isinstance(data.get("resourceSpans"), list):
-        raise NotSpans()
-    request = ExportTraceServiceRequest.from_dict(data)
-    return [
-        _readable(span)
-        for resource_spans in request.resource_spans
-        for scope_spans in resource_spans.scope_spans
-        for span in scope_spans.spans
-    ]
+    def _resource(self, key_values: Sequence[KeyValue]) -> Resource:
+        """The resource (the process that wrote the spans) as one shared object per distinct resource.
+
+        The report tells a session's own process from other services by it; sharing saves memory.
+        """
+        attributes = _attributes(key_values)
+        key = frozenset(attributes.items())
+        resource = self._resources.get(key)
+        if resource is None:
+            resource = self._resources[key] = Resource(attributes)
+        return resource
 
 
-def _readable(span: OtlpSpan) -> ReadableSpan:
+def _readable(span: OtlpSpan, resource: Resource) -> ReadableSpan:
     trace_id = int.from_bytes(span.trace_id or b"", "big")
     code = StatusCode(span.status.code) if span.status and span.status.code else StatusCode.UNSET
     message = span.status.message if span.status and code is StatusCode.ERROR else None
@@ -107,7 +119,7 @@ def _readable(span: OtlpSpan) -> ReadableSpan:
         parent=SpanContext(trace_id, int.from_bytes(span.parent_span_id, "big"), is_remote=False)
         if span.parent_span_id
         else None,
-        resource=_NO_RESOURCE,
+        resource=resource,
         attributes=_attributes(span.attributes),
         events=[Event(event.name or "", _attributes(event.attributes), event.time_unix_nano) for event in span.events],
         kind=_KINDS.get(cast(OtlpSpan.SpanKind, span.kind), SpanKind.INTERNAL),
