@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 import agentops_otel as agentops
 from agentops_otel.ids import SessionIdGenerator
 from tests.support.otlp_receiver import OTLPReceiver
+from tests.support.scripts import kill_started_scripts
 
 os.environ["AGENTOPS_QUIET"] = "1"  # unit tests read spans, not stderr summaries
 
@@ -56,3 +57,10 @@ def receiver(tmp_path: Path) -> Iterator[OTLPReceiver]:
     """A real OTLP receiver process (gRPC and HTTP) on loopback."""
     with OTLPReceiver(tmp_path / "received.jsonl") as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _no_child_outlives_its_test() -> Iterator[None]:
+    """A test that timed out waiting for a child must not leave it running into other tests."""
+    yield
+    kill_started_scripts()

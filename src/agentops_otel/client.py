@@ -6,6 +6,7 @@ its span processor to that provider. Only when none is set does it create and in
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import logging
@@ -72,6 +73,7 @@ class Client:
         # Metrics go where our spans go, when we set the pipeline up; otherwise the global meter provider.
         self.meter_provider = _meter_provider_for(config) if created else None
         self._pipeline: ExportPipeline | None = None
+        self._export_gave_up = False  # a flush missed its deadline: the exporter is stopped
         if created or add_exporter:
             exporter = build_span_exporter(config)
             if exporter is not None:
@@ -155,14 +157,21 @@ class Client:
 
     # --- export ---------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Export queued spans, waiting at most the flush timeout."""
-        pipeline = self._pipeline
-        if pipeline is not None and not run_within(pipeline.processor.force_flush, self.config.flush_timeout):
-            pipeline.abort()
+    @property
+    def flush_timeout(self) -> int:
+        """Milliseconds a flush (or a whole process exit) may wait for the exporter."""
+        return self.config.flush_timeout
 
-    def close(self) -> None:
-        """Export queued spans and metrics and stop exporting: one deadline (the flush timeout) for both."""
+    def flush(self, timeout_millis: int | None = None) -> None:
+        """Export queued spans, waiting at most `timeout_millis` (default: the flush timeout)."""
+        pipeline = self._pipeline
+        if pipeline is not None and not self._export_gave_up:
+            self._export_gave_up = not run_within(pipeline.processor.force_flush, self._bound(timeout_millis))
+            if self._export_gave_up:
+                pipeline.abort()
+
+    def close(self, timeout_millis: int | None = None) -> None:
+        """Export queued spans and metrics and stop exporting: one deadline for both."""
         pipeline, meter_provider = self._pipeline, self.meter_provider
 
         def shut_down() -> None:
@@ -171,8 +180,15 @@ class Client:
             if meter_provider is not None:
                 meter_provider.shutdown()
 
-        if not run_within(shut_down, self.config.flush_timeout) and pipeline is not None:
+        if self._export_gave_up:  # the exporter was stopped after a missed deadline: nothing to wait for
+            with contextlib.suppress(RuntimeError):  # no new threads late in interpreter shutdown
+                threading.Thread(target=shut_down, name="agentops-otel-close", daemon=True).start()
+        elif not run_within(shut_down, self._bound(timeout_millis)) and pipeline is not None:
+            self._export_gave_up = True
             pipeline.abort()
+
+    def _bound(self, timeout_millis: int | None) -> int:
+        return self.config.flush_timeout if timeout_millis is None else timeout_millis
 
     def shutdown(self) -> None:
         """End running sessions, undo instrumentation and hooks, flush and stop exporting."""

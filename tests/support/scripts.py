@@ -41,9 +41,16 @@ def run_script(
     )
 
 
+_started: list[subprocess.Popen[str]] = []
+
+
 def start_script(directory: Path, code: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start `code` as ``python app.py`` without waiting, for signal tests."""
-    return subprocess.Popen(
+    """Start `code` as ``python app.py`` without waiting, for signal tests.
+
+    The child is killed after the test if it is still running (see :func:`kill_started_scripts`),
+    so one hung child cannot outlive its test and fail others.
+    """
+    process = subprocess.Popen(
         [sys.executable, str(write_script(directory, code))],
         cwd=directory,
         env=script_env(env),
@@ -51,6 +58,17 @@ def start_script(directory: Path, code: str, env: Mapping[str, str] | None = Non
         stderr=subprocess.PIPE,
         text=True,
     )
+    _started.append(process)
+    return process
+
+
+def kill_started_scripts() -> None:
+    """Kill every started script still running, and reap it."""
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def script_env(extra: Mapping[str, str] | None) -> dict[str, str]:
