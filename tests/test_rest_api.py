@@ -83,3 +83,41 @@ def test_bad_requests_get_clear_4xx_answers(service: Service) -> None:
         assert http.post("/sessions", json={"tags": [1]}).status_code == 422
         assert http.post(f"/sessions/{session_id}/end", json={"end_state": "Success"}).status_code == 200
         assert http.post(f"/sessions/{session_id}/end", json={"end_state": "Success"}).status_code == 404
+
+
+@pytest.fixture
+def traced_service(tmp_path: Path, receiver: OTLPReceiver) -> Iterator[Service]:
+    """The example with FastAPI's instrumentation: requests' baggage reaches the span processor."""
+    with LLMServer() as llm:
+        env = {**otlp_env(receiver, "grpc"), "OPENAI_BASE_URL": llm.openai_base_url, "OPENAI_API_KEY": "test"}
+        running = Service("tests.rest_api_traced:app", env, tmp_path / "uvicorn.log")
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+def test_forged_baggage_never_counts_in_another_sessions_roll_ups(
+    traced_service: Service, receiver: OTLPReceiver
+) -> None:
+    with traced_service.client() as http:
+        victim = http.post("/sessions", json={}).json()["session_id"]
+        other = http.post("/sessions", json={}).json()["session_id"]
+        for _ in range(2):
+            assert http.post(f"/sessions/{victim}/chat", json={"message": "hi"}).status_code == 200
+        forged = {"baggage": f"session.id={victim}"}
+        assert http.post("/ask", json={"question": "q"}, headers=forged).status_code == 200
+        assert http.post(f"/sessions/{other}/chat", json={"message": "hi"}, headers=forged).status_code == 200
+        assert http.post(f"/sessions/{other}/end", json={"end_state": "Success"}, headers=forged).status_code == 200
+        missing = "00000000-0000-4000-8000-000000000000"
+        assert http.post(f"/sessions/{missing}/chat", json={"message": "hi"}, headers=forged).status_code == 404
+        assert http.post(f"/sessions/{victim}/end", json={"end_state": "Success"}).status_code == 200
+    traced_service.stop()
+    spans = receiver.wait_for_spans(lambda found: sum(s["name"] == "session" for s in found) == 3)
+    roots = {span["attributes"]["session.id"]: span for span in spans if span["name"] == "session"}
+    rollups = {key: value for key, value in roots[victim]["attributes"].items() if key.startswith("agentops.session.")}
+    assert rollups["agentops.session.spans"] == 2, rollups  # its own two LLM calls, nothing forged
+    assert rollups["agentops.session.llm_calls"] == 2
+    assert roots[other]["attributes"]["agentops.session.llm_calls"] == 1
+    stamped = [span for span in spans if span["name"].startswith("POST ") and span["kind"] == "SERVER"]
+    assert stamped and all(span["attributes"].get("session.id") in (None, victim) for span in stamped)

@@ -117,7 +117,7 @@ def test_end_session_returns_the_cost_as_decimal(recorded: Recorded) -> None:
     session.record(agentops.LLMEvent(model="m", cost=0.2))
     cost = session.end_session("Success")
     assert isinstance(cost, Decimal)
-    assert cost == Decimal(repr(0.1 + 0.2))
+    assert cost == Decimal("0.3")
 
 
 def test_end_session_twice_warns_keeps_the_first_state_and_returns_none(

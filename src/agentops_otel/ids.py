@@ -12,6 +12,7 @@ import random
 import re
 import uuid
 from contextvars import ContextVar
+from typing import TypeGuard
 
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
@@ -35,7 +36,7 @@ def format_session_id(value: int) -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-def is_session_id(value: object) -> bool:
+def is_session_id(value: object) -> TypeGuard[str]:
     """Whether an untrusted value (e.g. from incoming baggage) is a well-formed session id.
 
     Only the canonical 36-character form is accepted, so the check is bounded in cost whatever

@@ -1,7 +1,12 @@
 """SessionSpanProcessor: joins spans to sessions and keeps the sessions' roll-ups.
 
 It runs on the thread that starts or ends every span of the process (other libraries' too), so
-it never raises and never blocks: one baggage read on start, one dict lookup on end.
+it never raises and never blocks: one or two context reads on start, one dict lookup on end.
+
+A span belongs to the session its parent context is bound to (``Session.context()``); only such
+spans count in a session's roll-ups, and only if they end while it runs. A ``session.id`` that
+arrived in baggage from another service is stamped for correlation but counts nowhere, unless
+the application trusts its callers (``SessionRegistry.trust_incoming_sessions``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_A
 from . import attributes as attrs
 from .events import AGENT_KEY, RunningAgent
 from .ids import is_session_id
-from .registry import SessionRegistry
+from .registry import SessionRegistry, bound_session
 from .session import EndState
 
 logger = logging.getLogger("agentops_otel")
@@ -36,17 +41,25 @@ class SessionSpanProcessor(SpanProcessor):
         self._registry = registry
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        """Stamp the session id found in the parent context's baggage, if it is a valid one."""
+        """Stamp the session the parent context is bound to, else a well-formed incoming ``session.id``."""
         agent = otel_context.get_value(AGENT_KEY, parent_context)
         if isinstance(agent, RunningAgent):
             self._stamp_agent(span, agent)
+        session = bound_session(parent_context)
+        if session is not None:
+            span.set_attribute(attrs.SESSION_ID, session.session_id)
+            session.span_started(span.context.span_id)
+            return
         session_id = baggage.get_baggage(attrs.SESSION_ID, parent_context)
         if session_id is None:
             return
-        if not isinstance(session_id, str) or not (self._registry.get(session_id) or is_session_id(session_id)):
+        if not is_session_id(session_id):
             logger.debug("Ignoring a malformed session.id in baggage: %.40r", session_id)
             return
         span.set_attribute(attrs.SESSION_ID, session_id)
+        trusted = self._registry.trusted(session_id)
+        if trusted is not None:
+            trusted.span_started(span.context.span_id)
 
     @staticmethod
     def _stamp_agent(span: Span, agent: RunningAgent) -> None:
@@ -58,7 +71,7 @@ class SessionSpanProcessor(SpanProcessor):
             span.set_attribute(GEN_AI_AGENT_ID, agent.id)
 
     def on_end(self, span: ReadableSpan) -> None:
-        """Count a child span into its running session; check a session root's status."""
+        """Count a span into the running session it started in; check a session root's status."""
         span_attributes = span.attributes
         if not span_attributes:
             return
@@ -67,9 +80,10 @@ class SessionSpanProcessor(SpanProcessor):
             self._check_root_status(span, end_state)
             return
         session_id = span_attributes.get(attrs.SESSION_ID)
-        session = self._registry.get(session_id) if isinstance(session_id, str) else None
-        if session is not None:
-            session.stats.add(span)
+        if isinstance(session_id, str):
+            for session in self._registry.with_id(session_id):
+                if session.span_ended(span):
+                    return
 
     def _check_root_status(self, span: ReadableSpan, end_state: object) -> None:
         """The session sets its status before ending; this catches anything that undid that."""

@@ -1,8 +1,9 @@
 """A session: one run of an agent, recorded as the root span of its own trace.
 
-The session's id travels as W3C baggage (``session.id``) in the session's context, so every span
-started in that context (other threads via :meth:`Session.wrap`, asyncio tasks, other services
-through the ``baggage`` header) joins the session.
+A session's context (:meth:`Session.context`) carries the Session object itself under a private
+key, which decides which session a span belongs to in this process, and its id as W3C baggage
+(``session.id``), which other services receive for correlation. Both cross threads (via
+:meth:`Session.wrap`), asyncio tasks and ``with session:`` blocks.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 import threading
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from decimal import Decimal
 from enum import Enum
 from types import TracebackType
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -33,8 +35,9 @@ from .events import Event, record_event
 from .exceptions import InvalidArgumentError
 from .ids import TraceIdRequest, format_session_id, new_session_id, parse_session_id
 from .internal_errors import handle_internal_errors
+from .registry import SESSION_KEY
 from .stats import SessionStats
-from .values import safe_text
+from .values import describe_exception, safe_text
 
 if TYPE_CHECKING:
     from .registry import SessionRegistry
@@ -44,23 +47,42 @@ R = TypeVar("R")
 
 logger = logging.getLogger("agentops_otel")
 
-# Tokens of `with session:` blocks, per task/thread: a Session can be entered by many tasks at
-# once, so its tokens cannot live on the Session without tasks detaching each other's contexts.
-_entered: ContextVar[tuple[Token[Context], ...]] = ContextVar("agentops_entered_sessions", default=())
+MAX_TAGS = 1000
+"""The most tags a session keeps; more are dropped with one warning per session."""
+
+# The open `with session:` blocks of this task/thread, innermost last, each with the context it
+# replaced. A Session can be entered by many tasks at once, so this cannot live on the Session.
+_entered: ContextVar[tuple[tuple[Session, Context], ...]] = ContextVar("agentops_entered_sessions", default=())
 _traceparent = TraceContextTextMapPropagator()
-# Per thread: the last exception that escaped a `wrap`ped callable, and its session, so an
-# uncaught exception in a thread ends the session that thread was working for (lifecycle.py).
-# An id and a weak reference, so a pool thread keeps neither the traceback nor the session alive.
-_escaped = threading.local()
 
 
 def session_that_raised(error: BaseException) -> Session | None:
-    """The session whose wrapped callable `error` escaped from on this thread, if any."""
-    last: tuple[int, weakref.ref[Session]] | None = getattr(_escaped, "last", None)
-    if last is None or last[0] != id(error):
-        return None
-    _escaped.last = None
-    return last[1]()
+    """The session whose wrapped callable (``session.wrap``/``patch``) `error` escaped from, if any.
+
+    Read from the exception's own traceback, which holds the frames it left, so it can match no
+    other exception and keeps nothing alive. With wrapped calls nested, the innermost one's session.
+    """
+    found: Session | None = None
+    frame_of = error.__traceback__
+    while frame_of is not None:
+        frame = frame_of.tb_frame
+        if frame.f_code in _RUNNER_CODES:
+            session = frame.f_locals.get("self")
+            if isinstance(session, Session):
+                found = session
+        frame_of = frame_of.tb_next
+    return found
+
+
+def _ends_in_failure(error: BaseException) -> bool:
+    """Exceptions, Ctrl-C and ``sys.exit()`` with an error status fail a session.
+
+    Other exits are control flow (``sys.exit(0)``, a cancelled task, e.g. a client that went
+    away, a closed generator): the block was left early, not failed.
+    """
+    if isinstance(error, SystemExit):
+        return error.code not in (0, None)
+    return isinstance(error, (Exception, KeyboardInterrupt))
 
 
 class EndState(str, Enum):
@@ -100,20 +122,26 @@ _END_STATES = {state.value: state for state in EndState}
 
 
 def normalize_tags(tags: object) -> list[str]:
-    """Tags as an ordered list without repeats; a single string is one tag; anything else is an error."""
+    """Tags as an ordered list without repeats; a single string is one tag; None is no tags.
+
+    Linear in the number of tags. Anything but non-empty strings is an InvalidArgumentError.
+    """
+    return list(_unique_tags(tags))
+
+
+def _unique_tags(tags: object) -> dict[str, None]:
+    """`tags` validated, in order, without repeats (a dict is an ordered set)."""
     if tags is None:
-        return []
+        return {}
     if isinstance(tags, str):
         tags = [tags]
     elif not isinstance(tags, Iterable):
         raise InvalidArgumentError(f"Invalid tags {tags!r}: expected a string or a list of strings.")
-    result: list[str] = []
+    result: dict[str, None] = {}
     for tag in tags:
-        if not isinstance(tag, str):
-            raise InvalidArgumentError(f"Invalid tag {tag!r}: tags must be strings.")
-        safe = safe_text(tag)
-        if safe not in result:
-            result.append(safe)
+        if not isinstance(tag, str) or not tag:
+            raise InvalidArgumentError(f"Invalid tag {tag!r}: tags must be non-empty strings.")
+        result[safe_text(tag)] = None
     return result
 
 
@@ -132,7 +160,6 @@ class Session:
     ) -> None:
         trace_id = new_session_id() if inherited_session_id is None else parse_session_id(inherited_session_id)
         self.session_id: str = format_session_id(trace_id)
-        self.tags: list[str] = list(tags)
         self.end_state: EndState | None = None
         self.end_state_reason: str | None = None
         self._tracer = tracer
@@ -140,8 +167,13 @@ class Session:
         self._on_end = on_end
         self._lock = threading.Lock()
         self._stats = SessionStats()
+        self._open_spans: set[int] = set()  # span ids started in this session's context, not yet ended
+        self._pid = os.getpid()  # a forked child holds a copy of this session; only this process ends it
         self._started = time.monotonic()
         self._ended: float | None = None
+        self._tags: dict[str, None] = {}
+        self._tags_capped = False
+        self._keep_tags(_unique_tags(tags))
         if inherited_session_id:
             span_name = "session (continued)"
         else:
@@ -169,12 +201,19 @@ class Session:
     def end_session(
         self, end_state: EndState | str = EndState.INDETERMINATE, end_state_reason: str | None = None
     ) -> Decimal | None:
-        """End the session; returns its LLM cost in USD, or None (and a warning) if already ended."""
+        """End the session; returns its LLM cost in USD, or None (and a warning) if already ended.
+
+        In a forked child this does nothing (and returns None): the parent ends and exports the
+        session, so its root span is never ended twice.
+        """
         state = EndState.parse(end_state)
         if end_state_reason is not None:
             if not isinstance(end_state_reason, str):
                 raise InvalidArgumentError(f"Invalid end_state_reason {end_state_reason!r}: expected a string.")
             end_state_reason = safe_text(end_state_reason)
+        if os.getpid() != self._pid:
+            logger.debug("Session %s is process %d's to end, not this forked child's.", self.session_id, self._pid)
+            return None
         with self._lock:
             if self.end_state is not None:
                 logger.warning(
@@ -196,9 +235,11 @@ class Session:
 
     def _end_span(self, state: EndState, reason: str | None) -> None:
         span = self._span
+        rollups = self._stats.close()
+        self._open_spans.clear()  # spans still open now end after their session: not counted
         span.set_attributes(
             {
-                **self._stats.close(),
+                **rollups,
                 attrs.SESSION_END_STATE: state.value,
                 attrs.SESSION_END_STATE_REASON: reason or "",
             }
@@ -208,21 +249,51 @@ class Session:
 
     # --- tags --------------------------------------------------------------------------------
 
+    @property
+    def tags(self) -> list[str]:
+        """The session's tags, in the order they were added, without repeats."""
+        return list(self._tags)
+
     def add_tags(self, tags: str | Iterable[str]) -> None:
-        """Append tags (kept in order, never repeated)."""
-        self._change_tags(lambda current: current + normalize_tags(tags))
+        """Append tags (kept in order, never repeated; at most :data:`MAX_TAGS`)."""
+        self._change_tags(tags, replace=False)
 
     def set_tags(self, tags: str | Iterable[str]) -> None:
-        """Replace the session's tags."""
-        self._change_tags(lambda _current: normalize_tags(tags))
+        """Replace the session's tags; ``set_tags([])`` clears them (None is an error, not a clear)."""
+        self._change_tags(tags, replace=True)
 
-    def _change_tags(self, change: Callable[[list[str]], list[str]]) -> None:
+    def _change_tags(self, tags: object, *, replace: bool) -> None:
+        if tags is None:
+            raise InvalidArgumentError("Invalid tags None: expected a string or a list of strings.")
+        given = _unique_tags(tags)
         with self._lock:
             if self.end_state is not None:
                 logger.warning("Session %s has ended; its tags can no longer change.", self.session_id)
                 return
-            self.tags = normalize_tags(change(self.tags))
+            if replace:
+                self._tags = {}
+            elif given.keys() <= self._tags.keys():
+                return  # nothing new: the span keeps its attribute
+            self._keep_tags(given)
             self._span.set_attribute(attrs.SESSION_TAGS, self.tags)
+
+    def _keep_tags(self, tags: dict[str, None]) -> None:
+        """Add `tags` up to MAX_TAGS; the first time more would be kept, one warning."""
+        room = MAX_TAGS - len(self._tags)
+        for tag in tags:
+            if tag in self._tags:
+                continue
+            if room == 0:
+                if not self._tags_capped:
+                    self._tags_capped = True
+                    logger.warning(
+                        "Session %s has %d tags, the most a session keeps; further tags are dropped.",
+                        self.session_id,
+                        MAX_TAGS,
+                    )
+                return
+            self._tags[tag] = None
+            room -= 1
 
     # --- events --------------------------------------------------------------------------------
 
@@ -241,6 +312,20 @@ class Session:
     def stats(self) -> SessionStats:
         """The live roll-ups the span processor feeds."""
         return self._stats
+
+    def span_started(self, span_id: int) -> None:
+        """For the span processor: a span started in this session's context; it counts if it ends in time."""
+        if self.end_state is None:
+            self._open_spans.add(span_id)
+
+    def span_ended(self, span: ReadableSpan) -> bool:
+        """For the span processor: count `span` if it started in this session; False if it did not."""
+        span_context = span.context
+        if span_context is None or span_context.span_id not in self._open_spans:
+            return False
+        self._open_spans.discard(span_context.span_id)
+        self._stats.add(span)
+        return True
 
     @property
     def duration(self) -> float:
@@ -274,9 +359,23 @@ class Session:
         return carrier["traceparent"]
 
     def context(self, base: Context | None = None) -> Context:
-        """`base` (default: the current context) with this session's root span and baggage in it."""
-        with_span = trace.set_span_in_context(self._span, base if base is not None else otel_context.get_current())
-        return baggage.set_baggage(attrs.SESSION_ID, self.session_id, with_span)
+        """`base` (default: the current context) bound to this session, with its id as baggage.
+
+        The current span stays the parent if it is already this session's (inside ``with
+        session:``, a decorated tool, the user's own span), so ``patch``ed calls nest under it;
+        otherwise the session's root span becomes current.
+        """
+        if base is None:
+            base = otel_context.get_current()
+        if not self._owns_current_span(base):
+            base = trace.set_span_in_context(self._span, base)
+        return baggage.set_baggage(attrs.SESSION_ID, self.session_id, otel_context.set_value(SESSION_KEY, self, base))
+
+    def _owns_current_span(self, context: Context) -> bool:
+        """Whether `context` is bound to this session and its current span is in this session's trace."""
+        if otel_context.get_value(SESSION_KEY, context) is not self:
+            return False
+        return trace.get_current_span(context).get_span_context().trace_id == self.trace_id
 
     def wrap(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Return `fn` so that it runs in this session's context, wherever it is called.
@@ -287,19 +386,20 @@ class Session:
 
         @functools.wraps(fn)
         def run_in_session(*args: P.args, **kwargs: P.kwargs) -> R:
-            token = otel_context.attach(self.context())
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as error:
-                _escaped.last = (id(error), weakref.ref(self))  # for an uncaught-in-thread exception
-                raise
-            finally:
-                otel_context.detach(token)
-            if inspect.iscoroutine(result):
-                return cast(R, self._await_in_session(result))
-            return result
+            return self._run(fn, args, kwargs)
 
         return run_in_session
+
+    def _run(self, fn: Callable[..., R], args: tuple[object, ...], kwargs: dict[str, object]) -> R:
+        """Call `fn` in this session's context (``session_that_raised`` looks for this frame)."""
+        token = otel_context.attach(self.context())
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            otel_context.detach(token)
+        if inspect.iscoroutine(result):
+            return cast(R, self._await_in_session(result))
+        return result
 
     def patch(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Bind an LLM call (sync, async or streaming) to this session, whatever else is running."""
@@ -313,7 +413,9 @@ class Session:
             otel_context.detach(token)
 
     def __enter__(self) -> Session:
-        _entered.set((*_entered.get(), otel_context.attach(self.context())))
+        previous = otel_context.get_current()
+        otel_context.attach(self.context(previous))
+        _entered.set((*_entered.get(), (self, previous)))
         return self
 
     def __exit__(
@@ -322,14 +424,37 @@ class Session:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        *outer, token = _entered.get()
-        otel_context.detach(token)
-        _entered.set(tuple(outer))
+        """End the session: Success, Fail for a failure (see `_ends_in_failure`), else Indeterminate."""
+        self._leave()
         if self.end_state is None:
             if exc is None:
                 self.end_session(EndState.SUCCESS)
             else:
-                self.end_session(EndState.FAIL, f"{type(exc).__name__}: {exc}")
+                state = EndState.FAIL if _ends_in_failure(exc) else EndState.INDETERMINATE
+                self.end_session(state, describe_exception(exc))
+
+    def _leave(self) -> None:
+        """Leave this session's innermost block of this context, never another session's.
+
+        Contexts are restored by attaching them (never ``Token.reset``, which raises in another
+        contextvars context). A block left while an inner one is still open (a generator closed
+        inside another session's block) hands the context it replaced to that inner block. A
+        block entered in another contextvars context (Starlette steps a sync generator in a fresh
+        copy each time) has nothing to restore here: the current context is left alone.
+        """
+        entries = _entered.get()
+        for index in range(len(entries) - 1, -1, -1):
+            if entries[index][0] is self:
+                break
+        else:
+            return
+        previous = entries[index][1]
+        if index == len(entries) - 1:
+            otel_context.attach(previous)
+            _entered.set(entries[:index])
+        else:
+            inner = entries[index + 1][0]
+            _entered.set((*entries[:index], (inner, previous), *entries[index + 2 :]))
 
     async def __aenter__(self) -> Session:
         return self.__enter__()
@@ -360,3 +485,7 @@ def _force_status(span: trace.Span, status: Status) -> None:
     span.set_status(status)
     if isinstance(span, SdkSpan) and span.status.status_code is not status.status_code:
         span._status = status  # noqa: SLF001 - see docstring
+
+
+_RUNNER_CODES = frozenset({Session._run.__code__, Session._await_in_session.__code__})  # noqa: SLF001
+"""The frames a wrapped call's exception leaves, each with its session as the ``self`` local."""

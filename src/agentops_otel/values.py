@@ -18,7 +18,7 @@ def safe_text(value: str) -> str:
 
 
 def describe_exception(error: BaseException) -> str:
-    """``"Type: message"`` for an end reason, even when the exception's own ``__str__`` raises.
+    """``"Type: message"`` for an end reason (``"Type"`` without a message), even if ``__str__`` raises.
 
     The description is ours to make; a broken ``__str__`` must not turn the application's
     exception into a different one raised from our code.
@@ -28,4 +28,4 @@ def describe_exception(error: BaseException) -> str:
         message = str(error)
     except Exception:  # any failure of user code here is replaced, never raised
         message = "<exception str() failed>"
-    return safe_text(f"{name}: {message}")
+    return safe_text(f"{name}: {message}" if message else name)
