@@ -183,3 +183,20 @@ def test_a_full_disk_is_one_warning_per_outage_not_a_traceback_per_batch(tmp_pat
     assert "Traceback" not in result.stderr
     warnings = [line for line in result.stderr.splitlines() if "agentops-otel" in line]
     assert len(warnings) == 1 and "No space left on device" in warnings[0], result.stderr
+
+
+def test_a_burst_with_a_healthy_exporter_loses_no_span(tmp_path: Path) -> None:
+    code = """
+        import agentops_otel as agentops
+        from opentelemetry import trace
+        agentops.init(auto_start_session=False)
+        tracer = trace.get_tracer("app")
+        for index in range(2000):
+            with agentops.start_session() as session:
+                for step in range(10):
+                    tracer.start_span("step").end()
+    """
+    result = run_script(tmp_path, code, {"AGENTOPS_QUIET": "1"}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "dropping spans" not in result.stderr
+    assert len(file_spans(tmp_path / "agentops-traces.jsonl")) == 2000 * 11

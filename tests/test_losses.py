@@ -84,7 +84,10 @@ def test_failed_batches_are_one_warning_per_outage_and_a_metric(caplog: pytest.L
 def test_a_full_queue_drops_quietly_and_reports_once(caplog: pytest.LogCaptureFixture) -> None:
     losses = SpanLosses()
     blocked = BlockedExporter()
-    processor = QueueGuardProcessor(blocked, losses, max_queue_size=8, max_export_batch_size=1, schedule_delay_millis=1)
+    exporter = ReportingExporter(blocked, losses)
+    processor = QueueGuardProcessor(
+        exporter, losses, max_queue_size=8, max_export_batch_size=1, schedule_delay_millis=1
+    )
     provider = TracerProvider()
     provider.add_span_processor(processor)
     tracer = provider.get_tracer("test")

@@ -14,8 +14,9 @@ import logging
 import os
 import re
 import threading
+import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -32,16 +33,18 @@ EXPORT_FAILED = "export_failed"
 REJECTED = "rejected"
 INVALID_SPAN = "invalid_span"
 QUEUE_FULL = "queue_full"
+# Fields: count (this batch or span), total (lost for this reason so far), detail.
 _STARTED = {
-    EXPORT_FAILED: "agentops-otel could not export %d spans (%s). Your program is not affected; the exporter "
-    "keeps retrying, and further failures are counted, not logged, until export works again.",
-    REJECTED: "agentops-otel: the collector answered success but did not take %d spans (%s). Your program is not "
-    "affected; further rejections are counted (metric agentops.spans.dropped), not logged, until it takes all again.",
-    INVALID_SPAN: "agentops-otel dropped %d spans that cannot be sent as OTLP (%s); the other spans of their "
-    "batch were exported. Your program is not affected; further ones are counted (metric agentops.spans.dropped), "
-    "not logged.",
-    QUEUE_FULL: "agentops-otel is dropping spans (%d so far): %s. Your program is not affected; drops are "
-    "counted (metric agentops.spans.dropped), not logged, until the queue drains.",
+    EXPORT_FAILED: "agentops-otel could not export %(count)d spans (%(detail)s). Your program is not affected; "
+    "the exporter keeps retrying, and further failures are counted, not logged, until export works again.",
+    REJECTED: "agentops-otel: the collector answered success but did not take %(count)d spans (%(detail)s). Your "
+    "program is not affected; further rejections are counted (metric agentops.spans.dropped), not logged, until it "
+    "takes all again.",
+    INVALID_SPAN: "agentops-otel dropped %(count)d spans that cannot be sent as OTLP (%(detail)s); the other spans of "
+    "their batch were exported. Your program is not affected; further ones are counted (metric "
+    "agentops.spans.dropped), not logged.",
+    QUEUE_FULL: "agentops-otel is dropping spans (%(total)d so far): %(detail)s. Your program is not affected; drops "
+    "are counted (metric agentops.spans.dropped), not logged, until the queue drains.",
 }
 _ENDED = {
     EXPORT_FAILED: "agentops-otel: span export works again (%d spans lost so far).",
@@ -72,7 +75,11 @@ class SpanLosses:
             if self._ongoing[reason] or self.quiet:
                 return
             self._ongoing[reason] = True
-        logger.warning(_STARTED[reason], count, detail)
+        logger.warning(_STARTED[reason], {"count": count, "total": self.counts[reason], "detail": detail})
+
+    def ongoing(self, reason: str) -> bool:
+        """Whether an outage of this kind is under way."""
+        return self._ongoing[reason]
 
     def recovered(self, reason: str) -> None:
         """An outage of this kind is over (cheap when there was none)."""
@@ -195,6 +202,8 @@ class Rejections:
         return latest
 
 
+SLOW_EXPORT_SECONDS = 1.0
+"""An export running longer than this means a slow destination: spans are dropped, not waited for."""
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 """Most one export request of ours carries. gRPC receivers (the Collector's included) refuse
 messages over 4 MiB by default and reject the whole request; the rest is headroom for the
@@ -269,13 +278,43 @@ class ReportingExporter(SpanExporter):
         self.exporter = exporter
         self._losses = losses
         self._rejections: Rejections | None = getattr(exporter, "rejections", None)  # ours, for OTLP
+        # Notified after each export (the batch left the queue before it). Reentrant: a signal
+        # handler ending spans on a thread that holds it must not deadlock.
+        self._exported = threading.Condition(threading.RLock())
+        self._export_started: float | None = None
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Export a batch in parts a collector accepts by size; a span that cannot be sent costs only itself."""
+        return self._export_tracked(spans)
+
+    def _export_parts(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         results = [self._export_part(part) for part in self._parts(spans)]
         return SpanExportResult.SUCCESS if all(result is SpanExportResult.SUCCESS for result in results) else (
             SpanExportResult.FAILURE
         )
+
+    def _export_tracked(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self._export_started = time.monotonic()
+        try:
+            return self._export_parts(spans)
+        finally:
+            self._export_started = None
+            with self._exported:
+                self._exported.notify_all()
+
+    def wait_for_room(self, room: Callable[[], bool]) -> bool:
+        """Wait until `room()` while exports are healthy: none failing, none running over SLOW_EXPORT_SECONDS."""
+        if self._losses.ongoing(EXPORT_FAILED):
+            return False
+        idle_deadline = time.monotonic() + SLOW_EXPORT_SECONDS  # for a worker about to start an export
+        with self._exported:
+            while not room():
+                started = self._export_started
+                deadline = idle_deadline if started is None else started + SLOW_EXPORT_SECONDS
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._exported.wait(remaining):
+                    return room()
+        return True
 
     def _parts(self, spans: Sequence[ReadableSpan]) -> Iterator[list[ReadableSpan]]:
         """Consecutive parts of at most MAX_REQUEST_BYTES; a span larger than that alone is dropped."""
@@ -348,16 +387,20 @@ class ReportingExporter(SpanExporter):
 
 
 class QueueGuardProcessor(BatchSpanProcessor):
-    """A BatchSpanProcessor that drops cheaply and quietly when its queue is full.
+    """A BatchSpanProcessor that waits for a healthy exporter and drops cheaply and quietly otherwise.
 
-    The SDK logs a warning (creating a log record) for every span it drops, which made the
-    application 1.45x slower while a collector was down (``benchmarks/backpressure.py``); here a
-    full queue costs one length check per span and the loss is reported through ``SpanLosses``.
+    A burst can outrun even an instant exporter (encoding costs more than making a span), so when
+    the queue is full and the exporter is healthy, the span waits for the export under way to make
+    room: no span is lost without a slow or failing destination. When the current export has run
+    for more than ``SLOW_EXPORT_SECONDS`` or export is failing, the span is dropped: the SDK logs a
+    warning (creating a log record) for every span it drops, which made the application 1.45x
+    slower while a collector was down (``benchmarks/backpressure.py``); here a full queue costs one
+    length check per span and the loss is reported through ``SpanLosses``.
     """
 
     def __init__(
         self,
-        exporter: SpanExporter,
+        exporter: ReportingExporter,
         losses: SpanLosses,
         *,
         max_queue_size: int,
@@ -370,17 +413,28 @@ class QueueGuardProcessor(BatchSpanProcessor):
             schedule_delay_millis=schedule_delay_millis,
             max_export_batch_size=max_export_batch_size,
         )
+        self._exporter = exporter
         self._losses = losses
         self._capacity = max_queue_size
         self._queue = self._batch_processor._queue  # noqa: SLF001 - the SDK is pinned to a tested range
 
     def on_end(self, span: ReadableSpan) -> None:
-        """Queue the span for export, or count it as dropped if the queue is full."""
+        """Queue the span for export, waiting for room while the exporter is healthy, else drop it."""
         waiting = len(self._queue)
-        if waiting >= self._capacity:
-            detail = f"the export queue is full ({self._capacity} spans); is the collector slow or down?"
+        if waiting >= self._capacity and not self._room_made():
+            detail = (
+                f"the export queue is full ({self._capacity} spans) and the destination is slow or down "
+                f"(an export running for over {SLOW_EXPORT_SECONDS:g} s, or failing)"
+            )
             self._losses.lost(QUEUE_FULL, 1, detail)
             return
         if waiting < self._capacity // 2:
             self._losses.recovered(QUEUE_FULL)
         super().on_end(span)
+
+    def _room_made(self) -> bool:
+        """Wait while a healthy exporter makes room; False at once for a failing or stuck one."""
+        worker = self._batch_processor._worker_thread  # noqa: SLF001 - never wait for ourselves
+        if self._losses.ongoing(QUEUE_FULL) or threading.current_thread() is worker or not worker.is_alive():
+            return False
+        return self._exporter.wait_for_room(lambda: len(self._queue) < self._capacity)
