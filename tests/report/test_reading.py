@@ -99,7 +99,8 @@ def test_spans_outside_any_session_are_not_sessions(tmp_path: Path) -> None:
     provider.shutdown()
     result = run_report(path)
     assert result.returncode == 0
-    assert result.stdout == f"No sessions in {path} (2 spans outside sessions).\n"
+    assert result.stdout.splitlines()[-1] == "0 sessions and 2 spans outside sessions, 0 LLM calls, 0 tokens, $0.000000"
+    assert run_report(path, "--json").stdout == "[]\n"
 
 
 def test_the_reader_decodes_every_otlp_value_type(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from ..config import Config
 from ..exceptions import AgentOpsError
 from ..version import __version__
 from . import html
-from .model import Filters, Report, SessionSummary, build, tree
+from .model import OUTSIDE, Filters, Report, SessionSummary, build, tree
 from .reading import SpanFile
 from .text import can_draw, plural, session_tree, table
 
@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--since", type=since, metavar="WHEN", help="only sessions started since WHEN: 2h, 1d, ISO time"
     )
-    command.add_argument("--session", metavar="ID", help="show one session's span tree (an id or a unique prefix)")
+    one = command.add_mutually_exclusive_group()
+    one.add_argument("--session", metavar="ID", help="show one session's span tree (an id or a unique prefix)")
+    one.add_argument("--outside", action="store_true", help="show the spans outside any session as a tree")
     command.add_argument("--json", action="store_true", help="print JSON instead of text, for scripts")
     command.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page to OUT")
     return parser
@@ -105,29 +107,33 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``report`` with parsed `args`; raises ReportError for what the user has to fix."""
     path = Path(args.file) if args.file else _default_file()
     wanted: str | None = args.session.strip().lower() if args.session is not None else None
-    read = _read(path, wanted, keep_all=args.html is not None, err=err)
-    if wanted is not None:
-        sessions = [_find(read, wanted, path)]
+    read = _read(path, wanted, args.outside, keep_all=args.html is not None, err=err)
+    single = read.outside if args.outside else _find(read, wanted, path) if wanted is not None else None
+    if single is not None:
+        sessions = [single]
     else:
         filters = Filters(args.state, args.tag, args.since)
         sessions = [summary for summary in read.sessions if filters(summary)]
+        if read.outside.span_count and filters(read.outside):
+            sessions.append(read.outside)
     if args.html is not None:
         try:
             args.html.write_text(html.page(sessions, str(path)), encoding="utf-8")
         except OSError as error:
             raise ReportError(f"cannot write {args.html}: {error.strerror or error}") from None
-        out.write(f"Wrote {args.html} ({plural(len(sessions), 'session')}).\n")
+        count = plural(sum(not summary.is_outside for summary in sessions), "session")
+        out.write(f"Wrote {args.html} ({count}).\n")
     elif args.json:
-        document = _with_spans(sessions[0]) if wanted is not None else [summary.to_json() for summary in sessions]
-        out.write(json.dumps(document, indent=2) + "\n")
-    elif wanted is not None:
-        out.write(session_tree(sessions[0], fancy=can_draw(out.encoding)))
+        listed = [summary.to_json() for summary in sessions if not summary.is_outside]  # scripts expect sessions
+        out.write(json.dumps(_with_spans(single) if single is not None else listed, indent=2) + "\n")
+    elif single is not None:
+        out.write(session_tree(single, fancy=can_draw(out.encoding)))
     elif sessions:
         out.write(table(sessions))
     elif read.sessions:
         out.write(f"No sessions match the filters ({len(read.sessions)} sessions in {path}).\n")
     else:
-        out.write(f"No sessions in {path} ({read.outside_sessions} spans outside sessions).\n")
+        out.write(f"No sessions in {path} ({read.outside.span_count} spans outside sessions).\n")
     return 0
 
 
@@ -138,11 +144,13 @@ def _default_file() -> Path:
         raise ReportError(str(error)) from None
 
 
-def _read(path: Path, wanted: str | None, *, keep_all: bool, err: TextIO) -> Report:
+def _read(path: Path, wanted: str | None, outside: bool, *, keep_all: bool, err: TextIO) -> Report:
     """Read `path`, keeping the spans of the sessions that will be drawn; one warning for skipped lines."""
     span_file = SpanFile(path)
 
     def keep(session_id: str) -> bool:
+        if session_id == OUTSIDE:
+            return keep_all or outside
         return keep_all or (wanted is not None and session_id.startswith(wanted))
 
     try:

@@ -23,6 +23,9 @@ from .. import attributes as attrs
 from ..stats import SessionStats
 
 UNKNOWN_STATE = "running/unknown"
+OUTSIDE = "(outside sessions)"
+"""The id of the pseudo-session holding spans without ``session.id`` (e.g. ``opentelemetry-instrument``
+with no session started): shown as a row of its own so their LLM calls and cost are not invisible."""
 _Process = frozenset[tuple[str, AttributeValue]]
 ROLL_UPS = (
     attrs.SESSION_SPANS,
@@ -66,8 +69,20 @@ class SessionSummary:
             self.spans.append(span)
 
     @property
+    def is_outside(self) -> bool:
+        """Whether this holds the spans outside any session rather than a session."""
+        return self.session_id == OUTSIDE
+
+    @property
+    def span_count(self) -> int:
+        """The spans of this session (or outside sessions) in the file."""
+        return len(self.roots) + sum(stats.spans for stats in self.by_process.values())
+
+    @property
     def state(self) -> str:
-        """The end state of the root that ended last; ``running/unknown`` with no root."""
+        """The end state of the root that ended last; ``running/unknown`` with no root; ``-`` outside sessions."""
+        if self.is_outside:
+            return "-"
         return str(self._final(attrs.SESSION_END_STATE)) if self.roots else UNKNOWN_STATE
 
     @property
@@ -123,19 +138,22 @@ class Report:
 
     sessions: list[SessionSummary]
     span_count: int
-    outside_sessions: int
+    outside: SessionSummary
+    """The spans without a ``session.id``, counted as a session would be (:data:`OUTSIDE`)."""
 
 
 def build(spans: Iterable[ReadableSpan], keep: Callable[[str], bool] = lambda _session_id: False) -> Report:
-    """Group spans by ``session.id``; keep the non-root spans of sessions `keep` asks for."""
+    """Group spans by ``session.id``; keep the non-root spans of sessions `keep` asks for (:data:`OUTSIDE` too)."""
     sessions: dict[str, SessionSummary] = {}
     kept: dict[str, bool] = {}
-    count = outside = 0
+    outside = SessionSummary(OUTSIDE)
+    keep_outside = keep(OUTSIDE)
+    count = 0
     for span in spans:
         count += 1
         session_id = (span.attributes or {}).get(attrs.SESSION_ID)
         if not isinstance(session_id, str):
-            outside += 1
+            outside.add(span, keep_outside)
             continue
         summary = sessions.get(session_id)
         if summary is None:

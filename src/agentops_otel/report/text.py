@@ -78,9 +78,11 @@ def table(sessions: Sequence[SessionSummary]) -> str:
 
     every = [summary.roll_ups for summary in sessions]
     totals = {name: sum(roll_ups[name] for roll_ups in every) for name in ROLL_UPS}
+    outside = sum(summary.span_count for summary in sessions if summary.is_outside)
+    count = plural(len(sessions) - (outside > 0), "session")
     footer = ", ".join(
         (
-            plural(len(sessions), "session"),
+            f"{count} and {plural(outside, 'span')} outside sessions" if outside else count,
             plural(totals[attrs.SESSION_LLM_CALLS], "LLM call"),
             plural(totals[attrs.SESSION_INPUT_TOKENS] + totals[attrs.SESSION_OUTPUT_TOKENS], "token"),
             cost(totals),
@@ -91,17 +93,20 @@ def table(sessions: Sequence[SessionSummary]) -> str:
 
 def _row(summary: SessionSummary) -> list[str]:
     roll_ups = summary.roll_ups
+    tags = (
+        f"{plural(summary.span_count, 'span')}: --outside lists them" if summary.is_outside else ", ".join(summary.tags)
+    )
     return [
         summary.session_id,
         format_time(summary.start_ns),
         summary.state,
-        format_duration(summary.duration_s),
+        "-" if summary.is_outside else format_duration(summary.duration_s),
         f"{roll_ups[attrs.SESSION_LLM_CALLS]:.0f}",
         f"{roll_ups[attrs.SESSION_TOOL_CALLS]:.0f}",
         f"{roll_ups[attrs.SESSION_ERRORS]:.0f}",
         _tokens(roll_ups, "/"),
         cost(roll_ups),
-        ", ".join(summary.tags),
+        tags,
     ]
 
 
@@ -115,8 +120,10 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
     roll_ups = summary.roll_ups
     reason = f" ({summary.reason})" if summary.reason else ""
     lines = [
-        f"Session {summary.session_id}",
-        f"  {summary.state}{reason}, started {format_time(summary.start_ns)}, "
+        "Spans outside sessions" if summary.is_outside else f"Session {summary.session_id}",
+        f"  {plural(summary.span_count, 'span')}, the first started {format_time(summary.start_ns)}"
+        if summary.is_outside
+        else f"  {summary.state}{reason}, started {format_time(summary.start_ns)}, "
         f"{format_duration(summary.duration_s)}, tags: {', '.join(summary.tags) or '-'}",
         "  "
         + ", ".join(
