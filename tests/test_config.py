@@ -21,6 +21,7 @@ def test_defaults() -> None:
     assert config.traces_file == "agentops-traces.jsonl"
     assert config.exporter is None
     assert config.capture_content is False
+    assert config.trust_incoming_sessions is False  # incoming baggage is a claim, not a fact
 
 
 def test_arguments_beat_agentops_env_which_beats_otel_env() -> None:
@@ -38,8 +39,10 @@ def test_env_parsing() -> None:
         "AGENTOPS_AUTO_START_SESSION": "False",
         "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "true",
         "OTEL_TRACES_EXPORTER": "otlp,console",
+        "AGENTOPS_TRUST_INCOMING_SESSIONS": "true",
     }
     config = Config.load({}, environ=environ)
+    assert config.trust_incoming_sessions is True
     assert config.default_tags == ("a", "b")
     assert config.auto_start_session is False
     assert config.capture_content is True

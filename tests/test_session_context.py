@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from opentelemetry import baggage
 from opentelemetry import context as otel_context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -19,6 +22,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import agentops_otel as agentops
+from agentops_otel.ids import SessionIdGenerator
 from agentops_otel.registry import registry
 from agentops_otel.session import MAX_TAGS, session_that_raised
 from tests.conftest import Recorded
@@ -312,3 +316,59 @@ def test_none_and_empty_tags_are_a_typed_error(recorded: Recorded, bad: object) 
         with pytest.raises(agentops.InvalidArgumentError):
             change(bad)  # type: ignore[arg-type]
     assert session.tags == ["keep"]
+
+
+# --- item 12: the session init() starts is current where init() was called ----------------------
+
+
+@pytest.fixture
+def initialised() -> Iterator[Recorded]:
+    """``agentops.init()`` with its default session, spans in memory."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(id_generator=SessionIdGenerator())
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        yield Recorded(exporter, provider)
+    finally:
+        agentops.shutdown()
+
+
+def test_the_session_init_starts_holds_the_callers_own_spans_while_it_runs(initialised: Recorded) -> None:
+    session = agentops.init(tracer_provider=initialised.provider, exporter="none")
+    assert session is not None and agentops.current_session() is session
+    child_span("mine", initialised)  # made outside any `with session:`
+    agentops.end_session("Success")
+    mine = initialised.one("mine")
+    assert mine.context.trace_id == session.trace_id
+    assert mine.parent is not None and mine.parent.span_id == session.span.get_span_context().span_id
+    assert (mine.attributes or {})["session.id"] == session.session_id
+    assert rollup(initialised, session, "spans") == 1
+
+
+def test_once_it_ended_the_next_session_of_a_single_session_program_gets_the_work(initialised: Recorded) -> None:
+    first = agentops.init(tracer_provider=initialised.provider, exporter="none")
+    assert first is not None
+    agentops.end_session("Success")
+    assert agentops.current_session() is None
+    child_span("between", initialised)
+    second = agentops.start_session()
+    agentops.record(agentops.ToolEvent(name="lookup"))  # the module function finds the one session
+    second.end_session("Success")
+    between = initialised.one("between")
+    assert between.context.trace_id != first.trace_id
+    assert "session.id" not in (between.attributes or {})
+    assert initialised.one("execute_tool lookup").context.trace_id == second.trace_id
+    assert rollup(initialised, first, "spans") == 0
+
+
+def test_init_binds_only_the_calling_context_while_it_runs_even_if_ended_elsewhere(initialised: Recorded) -> None:
+    session = agentops.init(tracer_provider=initialised.provider, exporter="none")
+    assert session is not None
+    ender = threading.Thread(target=session.end_session, args=("Success",))
+    ender.start()
+    ender.join()
+    other = agentops.start_session()
+    assert agentops.current_session() is None  # the ended session no longer claims this context
+    agentops.record(agentops.ToolEvent(name="lookup"))
+    other.end_session("Success")
+    assert rollup(initialised, other, "tool_calls") == 1

@@ -37,6 +37,7 @@ def init(
     traces_file: str | None = None,
     capture_content: bool | None = None,
     redact_content: Callable[[str], str] | None = None,
+    trust_incoming_sessions: bool | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> Session | None:
     """Set up recording and (by default) start a session, which it returns.
@@ -60,6 +61,7 @@ def init(
             "traces_file": traces_file,
             "capture_content": capture_content,
             "redact_content": redact_content,
+            "trust_incoming_sessions": trust_incoming_sessions,
         },
         tracer_provider,
         inherited_session_id,

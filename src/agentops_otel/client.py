@@ -15,7 +15,6 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.metrics._internal import _ProxyMeterProvider
@@ -25,7 +24,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
 from .config import Config, given
-from .content import configure_content
+from .content import ATTRIBUTE_LENGTH_LIMIT_VARIABLES, DEFAULT_ATTRIBUTE_LENGTH_LIMIT, configure_content
 from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
 from .ids import SessionIdGenerator
 from .internal_errors import handle_internal_errors
@@ -47,13 +46,17 @@ _INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
 )
 # Settings that can change while running; the rest shape the pipeline built by init().
 _LIVE_SETTINGS = frozenset(
-    {"default_tags", "skip_auto_end_session", "capture_content", "redact_content", "quiet", "flush_timeout"}
+    {
+        "default_tags",
+        "skip_auto_end_session",
+        "capture_content",
+        "redact_content",
+        "quiet",
+        "flush_timeout",
+        "trust_incoming_sessions",
+    }
 )
 SHUTDOWN_REASON = "agentops.shutdown() was called"
-# With message content captured, one prompt can be megabytes; OpenTelemetry's own default is no
-# limit. 32 KiB keeps a batch of such spans within what collectors accept by default.
-DEFAULT_ATTRIBUTE_LENGTH_LIMIT = 32768
-ATTRIBUTE_LENGTH_LIMIT_VARIABLES = ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
 
 
 class Client:
@@ -83,8 +86,7 @@ class Client:
         # Set up by `opentelemetry-instrument` (distro.py): the app's first init() adopts this client.
         self.awaiting_init = False
         self.process_session: Session | None = None
-        enable_summaries(config.quiet)
-        configure_content(config.capture_content, config.redact_content)
+        self._apply_live_settings()
         self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
         if instrument:
             self._instrument(llm_calls=config.instrument_llm_calls)
@@ -121,8 +123,12 @@ class Client:
         self.config = dataclasses.replace(self.config, **live)
         for name in sorted(set(settings) - _LIVE_SETTINGS):
             logger.warning("%s=... is ignored: the export pipeline was already set up by %s.", name, built_by)
+        self._apply_live_settings()
+
+    def _apply_live_settings(self) -> None:
         enable_summaries(self.config.quiet)
         configure_content(self.config.capture_content, self.config.redact_content)
+        registry.trust_incoming_sessions = self.config.trust_incoming_sessions
 
     # --- instrumentation ------------------------------------------------------------------------
 
@@ -195,6 +201,7 @@ class Client:
         self.end_all_sessions(EndState.INDETERMINATE, SHUTDOWN_REASON)
         self._uninstrument_ours()
         self._hooks.uninstall()
+        registry.trust_incoming_sessions = False
         self.close()
 
 
@@ -283,13 +290,15 @@ def init(
         )
         return None
     if inherited_session_id is not None:
-        return client.start_session(inherited_session_id=inherited_session_id)
-    if not client.config.auto_start_session:
+        session = client.start_session(inherited_session_id=inherited_session_id)
+    elif not client.config.auto_start_session:
         return None
-    running = client.process_session
-    if running is not None and running.end_state is None:
-        return running  # the distro's AGENTOPS_AUTO_START_SESSION session is this init()'s session
-    return client.start_session()
+    elif client.process_session is not None and client.process_session.end_state is None:
+        return client.process_session  # the distro's AGENTOPS_AUTO_START_SESSION session is this init()'s session
+    else:
+        session = client.start_session()
+    session.make_current()  # single-session programs expect their own spans in it (docs/concepts.md)
+    return session
 
 
 def start_from_distro() -> Client:
@@ -308,7 +317,7 @@ def start_from_distro() -> Client:
         client.awaiting_init = True
     if config.auto_start_session:
         client.process_session = client.start_session()
-        otel_context.attach(client.process_session.context())  # for the process's lifetime: never detached
+        client.process_session.make_current()  # the main thread's context, for the process's lifetime
     return client
 
 

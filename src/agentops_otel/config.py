@@ -133,6 +133,7 @@ _PARAMS: dict[str, _Param[Any]] = {
     "redact_content": _Param(("AGENTOPS_CONTENT_REDACTOR",), None, _check_redactor, _parse_redactor),
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
     "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),
+    "trust_incoming_sessions": _Param(("AGENTOPS_TRUST_INCOMING_SESSIONS",), False, _check_bool, _parse_bool),
 }
 
 
@@ -155,6 +156,7 @@ class Config:
     redact_content: Redactor | None
     quiet: bool
     flush_timeout: int
+    trust_incoming_sessions: bool
 
     @classmethod
     def load(

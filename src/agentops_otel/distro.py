@@ -22,13 +22,9 @@ from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr
 from opentelemetry.sdk._configuration import _OTelSDKConfigurator
 from opentelemetry.util._importlib_metadata import EntryPoint
 
-from .client import (
-    ATTRIBUTE_LENGTH_LIMIT_VARIABLES,
-    DEFAULT_ATTRIBUTE_LENGTH_LIMIT,
-    resource_attributes,
-    start_from_distro,
-)
+from .client import resource_attributes, start_from_distro
 from .config import Config
+from .content import ATTRIBUTE_LENGTH_LIMIT_VARIABLES, DEFAULT_ATTRIBUTE_LENGTH_LIMIT
 from .ids import SessionIdGenerator
 
 logger = logging.getLogger("agentops_otel")

@@ -24,8 +24,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
-from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
+from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
@@ -36,6 +36,7 @@ from opentelemetry.util.types import AttributeValue
 from . import attributes as attrs
 from .content import capture_content, content_attribute
 from .exceptions import InvalidArgumentError
+from .registry import bound_session
 from .values import describe_exception, safe_text
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def parent_context(session: Session | None) -> Context:
     hangs off the session's root. With no session, the current context as it is.
     """
     current = otel_context.get_current()
-    if session is None or baggage.get_baggage(attrs.SESSION_ID, current) == session.session_id:
+    if session is None or bound_session(current) is session:
         return current
     return session.context(current)
 

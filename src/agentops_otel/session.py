@@ -35,7 +35,7 @@ from .events import Event, record_event
 from .exceptions import InvalidArgumentError
 from .ids import TraceIdRequest, format_session_id, new_session_id, parse_session_id
 from .internal_errors import handle_internal_errors
-from .registry import SESSION_KEY
+from .registry import CURRENT_UNTIL_ENDED_KEY, SESSION_KEY, bound_session
 from .stats import SessionStats
 from .values import describe_exception, safe_text
 
@@ -168,6 +168,7 @@ class Session:
         self._lock = threading.Lock()
         self._stats = SessionStats()
         self._open_spans: set[int] = set()  # span ids started in this session's context, not yet ended
+        self._current_until_ended = False  # made current by make_current(): left when it ends
         self._pid = os.getpid()  # a forked child holds a copy of this session; only this process ends it
         self._started = time.monotonic()
         self._ended: float | None = None
@@ -226,6 +227,8 @@ class Session:
             self.end_state, self.end_state_reason = state, end_state_reason
             self._ended = time.monotonic()
         self._registry.discard(self)
+        if self._current_until_ended:
+            self._leave()
         with handle_internal_errors("ending a session"):
             self._end_span(state, end_state_reason)
         if self._on_end is not None:
@@ -358,24 +361,38 @@ class Session:
         _traceparent.inject(carrier, context=trace.set_span_in_context(self._span, Context()))
         return carrier["traceparent"]
 
-    def context(self, base: Context | None = None) -> Context:
+    def context(self, base: Context | None = None, *, until_ended: bool = False) -> Context:
         """`base` (default: the current context) bound to this session, with its id as baggage.
 
         The current span stays the parent if it is already this session's (inside ``with
         session:``, a decorated tool, the user's own span), so ``patch``ed calls nest under it;
-        otherwise the session's root span becomes current.
+        otherwise the session's root span becomes current. `until_ended` binds only while the
+        session runs (see :func:`registry.bound_session`).
         """
         if base is None:
             base = otel_context.get_current()
         if not self._owns_current_span(base):
             base = trace.set_span_in_context(self._span, base)
-        return baggage.set_baggage(attrs.SESSION_ID, self.session_id, otel_context.set_value(SESSION_KEY, self, base))
+        bound = otel_context.set_value(CURRENT_UNTIL_ENDED_KEY if until_ended else SESSION_KEY, self, base)
+        return baggage.set_baggage(attrs.SESSION_ID, self.session_id, bound)
 
     def _owns_current_span(self, context: Context) -> bool:
         """Whether `context` is bound to this session and its current span is in this session's trace."""
-        if otel_context.get_value(SESSION_KEY, context) is not self:
+        if bound_session(context) is not self:
             return False
         return trace.get_current_span(context).get_span_context().trace_id == self.trace_id
+
+    def make_current(self) -> None:
+        """Make this the calling context's session until it ends: what ``init()`` does for its session.
+
+        Unlike ``with session:`` there is no block whose end ends the session. Once the session
+        has ended it no longer claims the work of this context, and ending it in this context
+        restores the context it replaced.
+        """
+        previous = otel_context.get_current()
+        otel_context.attach(self.context(previous, until_ended=True))
+        _entered.set((*_entered.get(), (self, previous)))
+        self._current_until_ended = True
 
     def wrap(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Return `fn` so that it runs in this session's context, wherever it is called.

@@ -76,12 +76,13 @@ def test_forged_baggage_neither_picks_nor_counts_in_a_running_session(llm: LLM) 
 
 def test_trusted_incoming_sessions_join_the_running_session(llm: LLM) -> None:
     session, _other = agentops.start_session(), agentops.start_session()
-    registry.trust_incoming_sessions = True
+    agentops.configure(trust_incoming_sessions=True)
     token = otel_context.attach(baggage.set_baggage("session.id", session.session_id))
     try:
         llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)
     finally:
         otel_context.detach(token)
-        registry.trust_incoming_sessions = False
+    agentops.shutdown()  # which trusts no caller again
+    assert not registry.trust_incoming_sessions
     session.end_session("Success")
     assert root_attributes(llm, session)["agentops.session.llm_calls"] == 1
