@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import wrapt  # type: ignore[import-untyped, unused-ignore]
 from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.metrics._internal import _ProxyMeterProvider
@@ -38,11 +41,13 @@ from .version import __version__
 
 logger = logging.getLogger("agentops_otel")
 
-# (module, class, is an LLM client instrumentor). Each is used only where its module imports.
-_INSTRUMENTORS: tuple[tuple[str, str, bool], ...] = (
-    ("opentelemetry.instrumentation.threading", "ThreadingInstrumentor", False),
-    ("agentops_otel.instrumentation.openai", "OpenAIInstrumentor", True),
-    ("agentops_otel.instrumentation.anthropic", "AnthropicInstrumentor", True),
+# (module, class, client package it instruments or None). An LLM client's instrumentor is
+# imported only once the application imports that client: importing openai and anthropic
+# costs a second or more, which init() must not add to a program that uses neither.
+_INSTRUMENTORS: tuple[tuple[str, str, str | None], ...] = (
+    ("opentelemetry.instrumentation.threading", "ThreadingInstrumentor", None),
+    ("agentops_otel.instrumentation.openai", "OpenAIInstrumentor", "openai"),
+    ("agentops_otel.instrumentation.anthropic", "AnthropicInstrumentor", "anthropic"),
 )
 # Settings that can change while running; the rest shape the pipeline built by init().
 _LIVE_SETTINGS = frozenset(
@@ -88,6 +93,7 @@ class Client:
         self.process_session: Session | None = None
         self._apply_live_settings()
         self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
+        self._awaiting_clients: set[str] = set()  # LLM client packages to instrument when imported
         if instrument:
             self._instrument(llm_calls=config.instrument_llm_calls)
         self._hooks = ExitHooks(self)
@@ -133,29 +139,47 @@ class Client:
     # --- instrumentation ------------------------------------------------------------------------
 
     def _instrument(self, *, llm_calls: bool) -> None:
-        for module_name, class_name, is_llm in _INSTRUMENTORS:
-            if is_llm and not llm_calls:
-                continue
-            instrumentor = _instrumentor(module_name, class_name)
-            if instrumentor is None or instrumentor.is_instrumented_by_opentelemetry:
-                continue  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
-            with handle_internal_errors(f"instrumenting with {class_name}"):
-                instrumentor.instrument(tracer_provider=self.provider, meter_provider=self.meter_provider)
-                self._instrumentors.append((instrumentor, is_llm))
+        for module_name, class_name, client_package in _INSTRUMENTORS:
+            if client_package is None:
+                self._instrument_with(module_name, class_name, is_llm=False)
+            elif llm_calls:
+                self._awaiting_clients.add(client_package)
+                # Runs at once if the client is already imported, else right after its import.
+                wrapt.when_imported(client_package)(
+                    functools.partial(self._on_client_imported, module_name, class_name, client_package)
+                )
+
+    def _on_client_imported(self, module_name: str, class_name: str, client_package: str, _module: object) -> None:
+        if client_package in self._awaiting_clients:  # not after shutdown() or stop_instrumenting()
+            self._awaiting_clients.discard(client_package)
+            self._instrument_with(module_name, class_name, is_llm=True)
+
+    def _instrument_with(self, module_name: str, class_name: str, *, is_llm: bool) -> None:
+        instrumentor = _instrumentor(module_name, class_name)
+        if instrumentor is None or instrumentor.is_instrumented_by_opentelemetry:
+            return  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
+        with handle_internal_errors(f"instrumenting with {class_name}"):
+            instrumentor.instrument(tracer_provider=self.provider, meter_provider=self.meter_provider)
+            self._instrumentors.append((instrumentor, is_llm))
 
     def stop_instrumenting(self) -> None:
         """Stop recording LLM calls (AgentOps 0.3), whoever instrumented the clients.
 
         Instrumentors are singletons, so this also undoes what ``opentelemetry-instrument`` did.
+        A client imported later is not instrumented either.
         """
-        for module_name, class_name, is_llm in _INSTRUMENTORS:
-            instrumentor = _instrumentor(module_name, class_name) if is_llm else None
+        self._awaiting_clients.clear()
+        for module_name, class_name, client_package in _INSTRUMENTORS:
+            if client_package is None or client_package not in sys.modules:
+                continue  # not an LLM client, or never imported: nothing can be instrumented
+            instrumentor = _instrumentor(module_name, class_name)
             if instrumentor is not None and instrumentor.is_instrumented_by_opentelemetry:
                 with handle_internal_errors("removing instrumentation"):
                     instrumentor.uninstrument()
         self._instrumentors = [(instrumentor, is_llm) for instrumentor, is_llm in self._instrumentors if not is_llm]
 
     def _uninstrument_ours(self) -> None:
+        self._awaiting_clients.clear()
         for instrumentor, _is_llm in self._instrumentors:
             with handle_internal_errors("removing instrumentation"):
                 instrumentor.uninstrument()
