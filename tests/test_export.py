@@ -200,3 +200,37 @@ def test_a_burst_with_a_healthy_exporter_loses_no_span(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "dropping spans" not in result.stderr
     assert len(file_spans(tmp_path / "agentops-traces.jsonl")) == 2000 * 11
+
+
+def test_a_deleted_metrics_file_is_created_again(tmp_path: Path) -> None:
+    code = """
+        import os
+        import agentops_otel as agentops
+        from agentops_otel.client import get_client
+        agentops.init(auto_start_session=False)
+        agentops.start_session(name="before").end_session("Success")
+        get_client().meter_provider.force_flush()
+        os.remove("agentops-metrics.jsonl")
+        agentops.start_session(name="after").end_session("Success")
+    """
+    result = run_script(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    metrics = tmp_path / "agentops-metrics.jsonl"
+    assert metrics.exists() and '"resourceMetrics"' in metrics.read_text()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+def test_a_full_disk_for_metrics_is_one_warning_not_a_traceback_per_export(tmp_path: Path) -> None:
+    code = """
+        import agentops_otel as agentops
+        from agentops_otel.client import get_client
+        agentops.init(auto_start_session=False)
+        for index in range(3):
+            agentops.start_session(name=f"s{index}").end_session("Success")
+            get_client().meter_provider.force_flush()
+    """
+    result = run_script(tmp_path, code, {"AGENTOPS_QUIET": "1", "AGENTOPS_METRICS_FILE": "/dev/full"})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "agentops-otel" in line]
+    assert len(warnings) == 1 and "No space left on device" in warnings[0], result.stderr

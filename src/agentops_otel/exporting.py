@@ -16,9 +16,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 from opentelemetry.exporter.http.transport._base import BaseHTTPResult, BaseHTTPTransport
+from opentelemetry.exporter.otlp.common._aggregation import _get_aggregation, _get_temporality
+from opentelemetry.exporter.otlp.json.common.metrics_encoder import encode_metrics as encode_json_metrics
 from opentelemetry.exporter.otlp.json.common.trace_encoder import encode_spans as encode_json_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
-from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter, SpanExportResult
 
@@ -151,13 +153,11 @@ def _file_spans(config: Config) -> SpanExporter | None:
     return _open(SpanFile, config.traces_file, "spans")
 
 
-class SpanFile(SpanExporter):
-    """OTLP JSON lines appended to a file, as ``opentelemetry-exporter-otlp-json-file`` writes them.
+class _AppendedLines:
+    """Lines appended to a path that is reopened when it no longer names the open file.
 
-    Unlike that exporter it reopens the path when it no longer names the open file (deleted or
-    rotated: writing on would lose every span into an unlinked inode), and a failed write (a full
-    disk) raises to :class:`ReportingExporter`, one warning per outage, instead of logging a
-    traceback per batch.
+    Deleted or rotated, writing on would lose everything into an unlinked inode. Unbuffered, so
+    a failed write leaves nothing behind to flush; the failure (a full disk) is raised.
     """
 
     def __init__(self, path: str) -> None:
@@ -166,23 +166,20 @@ class SpanFile(SpanExporter):
         self._file = self._open()
 
     def _open(self) -> BinaryIO:
-        return open(self._path, "ab", buffering=0)  # unbuffered: a failed batch leaves nothing behind to flush
+        return open(self._path, "ab", buffering=0)
 
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        """Append the batch as one line."""
-        encoded = encode_json_spans(spans)
-        if not encoded.resource_spans:
-            return SpanExportResult.SUCCESS
-        line = memoryview((json.dumps(encoded.to_dict(), separators=(",", ":")) + "\n").encode())
+    def append(self, entry: Mapping[str, Any]) -> bool:
+        """Append `entry` as one JSON line; False once closed."""
+        line = memoryview((json.dumps(entry, separators=(",", ":")) + "\n").encode())
         with self._lock:
             if self._file.closed:
-                return SpanExportResult.FAILURE
+                return False
             if not self._names_open_file():
                 self._file.close()
                 self._file = self._open()
             while line:
                 line = line[self._file.write(line) :]
-        return SpanExportResult.SUCCESS
+        return True
 
     def _names_open_file(self) -> bool:
         try:
@@ -192,16 +189,73 @@ class SpanFile(SpanExporter):
         opened = os.fstat(self._file.fileno())
         return (on_disk.st_dev, on_disk.st_ino) == (opened.st_dev, opened.st_ino)
 
-    def shutdown(self) -> None:
-        """Close the file."""
+    def close(self) -> None:
         with self._lock:
             self._file.close()
 
 
-def _file_metrics(config: Config) -> MetricExporter | None:
-    from opentelemetry.exporter.otlp.json.file import FileMetricExporter
+class SpanFile(SpanExporter):
+    """OTLP JSON lines appended to a file, as ``opentelemetry-exporter-otlp-json-file`` writes them.
 
-    return _open(FileMetricExporter, config.metrics_file, "metrics")
+    Unlike that exporter it survives the file's deletion (:class:`_AppendedLines`), and a failed
+    write raises to :class:`ReportingExporter`, one warning per outage, instead of logging a
+    traceback per batch.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._lines = _AppendedLines(path)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Append the batch as one line."""
+        encoded = encode_json_spans(spans)
+        if not encoded.resource_spans or self._lines.append(encoded.to_dict()):
+            return SpanExportResult.SUCCESS
+        return SpanExportResult.FAILURE
+
+    def shutdown(self) -> None:
+        """Close the file."""
+        self._lines.close()
+
+
+class MetricFile(MetricExporter):
+    """The metrics twin of :class:`SpanFile`, in the format ``FileMetricExporter`` writes.
+
+    Metrics have no :class:`ReportingExporter`: a failed write is one warning here, and one
+    more when writing works again.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(preferred_temporality=_get_temporality(None), preferred_aggregation=_get_aggregation(None))
+        self._path = path
+        self._lines = _AppendedLines(path)
+        self._failing = False
+
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **_kwargs: Any) -> MetricExportResult:
+        """Append the metrics as one line."""
+        encoded = encode_json_metrics(metrics_data)
+        try:
+            written = not encoded.resource_metrics or self._lines.append(encoded.to_dict())
+        except OSError as error:
+            if not self._failing:
+                logger.warning("agentops-otel cannot write metrics to %s (%s); will retry.", self._path, error)
+            self._failing = True
+            return MetricExportResult.FAILURE
+        if self._failing:
+            logger.warning("agentops-otel writes metrics again.")
+            self._failing = False
+        return MetricExportResult.SUCCESS if written else MetricExportResult.FAILURE
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        """Nothing is buffered."""
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **_kwargs: Any) -> None:
+        """Close the file."""
+        self._lines.close()
+
+
+def _file_metrics(config: Config) -> MetricExporter | None:
+    return _open(MetricFile, config.metrics_file, "metrics")
 
 
 def _open(exporter: Callable[[str], T], path: str, what: str) -> T | None:
