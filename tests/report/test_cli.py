@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from agentops_otel.version import __version__
 from tests.report.conftest import ExampleRun, run_report
@@ -148,3 +149,14 @@ def test_version() -> None:
         check=False,
     )
     assert (result.returncode, result.stdout) == (0, f"agentops-otel {__version__}\n")
+
+
+def test_sessions_over_several_files_or_a_directory(example_run: ExampleRun, tmp_path: Path) -> None:
+    lines = example_run.traces.read_text().splitlines(keepends=True)
+    half = len(lines) // 2
+    (tmp_path / "a.jsonl").write_text("".join(lines[:half]))
+    (tmp_path / "b.jsonl").write_text("".join(lines[half:]))
+    (tmp_path / "notes.txt").write_text("not read: only *.jsonl files of a directory are")
+    whole = sessions_json(example_run)
+    assert json.loads(run_report(tmp_path, "--json").stdout) == whole
+    assert json.loads(run_report(tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--json").stdout) == whole

@@ -75,13 +75,18 @@ def test_binary_garbage_exits_2_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("name", ["missing.jsonl", "."])
-def test_a_file_that_cannot_be_read_exits_2(tmp_path: Path, name: str) -> None:
-    path = tmp_path / name
+def test_a_file_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "missing.jsonl"
     result = run_report(path)
     assert result.returncode == 2
     assert result.stderr.startswith(f"agentops-otel report: error: cannot read {path}: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_directory_without_spans_files_exits_2(tmp_path: Path) -> None:
+    result = run_report(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"agentops-otel report: error: {tmp_path} is a directory with no *.jsonl files in it\n"
 
 
 def test_a_page_that_cannot_be_written_exits_2(example_run: ExampleRun, tmp_path: Path) -> None:

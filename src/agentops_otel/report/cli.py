@@ -22,7 +22,7 @@ from ..config import Config
 from ..exceptions import AgentOpsError
 from ..version import __version__
 from . import html
-from .model import OUTSIDE, Filters, Report, SessionSummary, build, tree
+from .model import OUTSIDE, Filters, Report, Sessions, SessionSummary, tree
 from .reading import SpanFile
 from .text import can_draw, plural, session_tree, table
 
@@ -61,7 +61,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Show the sessions recorded in an OTLP JSON-lines spans file, newest first.",
     )
     command.add_argument(
-        "file", nargs="?", metavar="FILE", help="spans file (default: $AGENTOPS_TRACES_FILE or agentops-traces.jsonl)"
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="spans files, or directories of *.jsonl files (default: $AGENTOPS_TRACES_FILE or agentops-traces.jsonl)",
     )
     command.add_argument(
         "--state", type=state, help="only sessions that ended so: Success, Fail, Indeterminate, running (any case)"
@@ -105,9 +109,10 @@ def since(text: str) -> int:
 
 def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``report`` with parsed `args`; raises ReportError for what the user has to fix."""
-    path = Path(args.file) if args.file else _default_file()
+    paths = span_files(args.files)
+    path = ", ".join(map(str, paths))
     wanted: str | None = args.session.strip().lower() if args.session is not None else None
-    read = _read(path, wanted, args.outside, keep_all=args.html is not None, err=err)
+    read = _read(paths, wanted, args.outside, keep_all=args.html is not None, err=err)
     single = read.outside if args.outside else _find(read, wanted, path) if wanted is not None else None
     if single is not None:
         sessions = [single]
@@ -118,7 +123,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             sessions.append(read.outside)
     if args.html is not None:
         try:
-            args.html.write_text(html.page(sessions, str(path)), encoding="utf-8")
+            args.html.write_text(html.page(sessions, path), encoding="utf-8")
         except OSError as error:
             raise ReportError(f"cannot write {args.html}: {error.strerror or error}") from None
         count = plural(sum(not summary.is_outside for summary in sessions), "session")
@@ -137,38 +142,60 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _default_file() -> Path:
-    try:
-        return Path(Config.load().traces_file)
-    except AgentOpsError as error:
-        raise ReportError(str(error)) from None
+def span_files(given: Sequence[Path]) -> list[Path]:
+    """The files to read: those given, the ``*.jsonl`` files of directories given, else the configured file.
+
+    A session whose spans were written to several files (several processes, a rotated file) is
+    one session: the report groups spans by ``session.id`` across all of them.
+    """
+    if not given:
+        try:
+            return [Path(Config.load().traces_file)]
+        except AgentOpsError as error:
+            raise ReportError(str(error)) from None
+    paths: list[Path] = []
+    for path in given:
+        if not path.is_dir():
+            paths.append(path)
+            continue
+        found = sorted(path.glob("*.jsonl"))
+        if not found:
+            raise ReportError(f"{path} is a directory with no *.jsonl files in it")
+        paths.extend(found)
+    return paths
 
 
-def _read(path: Path, wanted: str | None, outside: bool, *, keep_all: bool, err: TextIO) -> Report:
-    """Read `path`, keeping the spans of the sessions that will be drawn; one warning for skipped lines."""
-    span_file = SpanFile(path)
+def _read(paths: Sequence[Path], wanted: str | None, outside: bool, *, keep_all: bool, err: TextIO) -> Report:
+    """Read `paths`, keeping the spans of the sessions that will be drawn; one warning per file with skipped lines."""
 
     def keep(session_id: str) -> bool:
         if session_id == OUTSIDE:
             return keep_all or outside
         return keep_all or (wanted is not None and session_id.startswith(wanted))
 
-    try:
-        read = build(span_file.spans(), keep)
-    except OSError as error:
-        raise ReportError(f"cannot read {path}: {error.strerror or error}") from None
-    skipped = span_file.skipped
-    if skipped.count:
-        err.write(
-            f"agentops-otel report: warning: skipped {plural(skipped.count, 'unreadable line')} in {path} "
-            f"(first: line {skipped.first_line}, {skipped.first_reason})\n"
-        )
+    sessions = Sessions(keep)
+    any_skipped = False
+    for path in paths:
+        span_file = SpanFile(path)
+        try:
+            sessions.add(span_file.spans())
+        except OSError as error:
+            raise ReportError(f"cannot read {path}: {error.strerror or error}") from None
+        skipped = span_file.skipped
+        if skipped.count:
+            any_skipped = True
+            err.write(
+                f"agentops-otel report: warning: skipped {plural(skipped.count, 'unreadable line')} in {path} "
+                f"(first: line {skipped.first_line}, {skipped.first_reason})\n"
+            )
+    read = sessions.report()
     if not read.span_count:
-        raise ReportError(f"{path} holds no OTLP JSON spans" + ("" if skipped.count else " (it is empty)"))
+        named = ", ".join(map(str, paths))
+        raise ReportError(f"{named} holds no OTLP JSON spans" + ("" if any_skipped else " (it is empty)"))
     return read
 
 
-def _find(read: Report, wanted: str, path: Path) -> SessionSummary:
+def _find(read: Report, wanted: str, path: str) -> SessionSummary:
     """The session whose id is `wanted`, or the only one starting with it."""
     found = [summary for summary in read.sessions if summary.session_id.startswith(wanted)]
     exact = [summary for summary in found if summary.session_id == wanted]

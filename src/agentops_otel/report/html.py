@@ -1,10 +1,12 @@
-"""The self-contained HTML page: the sessions table and a waterfall of each session's spans.
+"""The self-contained HTML page: sessions to filter, sort and chart, each span's details and chat.
 
-One file with its CSS and JavaScript inline and a Content-Security-Policy that forbids any
-network load, so it opens from disk, offline, and can be mailed around. The page's data is one
-JSON document in the page; the tree order and bar positions are worked out here (the same
-:func:`~agentops_otel.report.model.tree` the text report uses), the script only draws them,
-with ``textContent`` so span names and tags can never become markup.
+One file with its CSS and JavaScript inline (``page.html``, ``page.css``, ``page.js``) and a
+Content-Security-Policy that forbids any network load, so it opens from disk, offline, and can be
+mailed around. The page's data is one JSON document in the page; the tree order and bar
+positions are worked out here (the same :func:`~agentops_otel.report.model.tree` the text report
+uses), the script only draws them, with ``textContent`` so nothing from a span (names, tags,
+attributes, captured messages) can ever become markup. ``serve`` sends the same page with
+``live`` set: it then may fetch fresh data from the server that sent it, and nothing else.
 """
 
 from __future__ import annotations
@@ -16,42 +18,49 @@ from datetime import datetime, timezone
 from importlib import resources
 
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
 from .model import SessionSummary, tree
 from .text import cost, format_duration, format_time
 
+_LIVE_POLICY = " connect-src 'self';"
+"""What the live page (``serve``) may load besides itself: fresh data from the server that sent it."""
 MAX_DRAWN_SPANS = 5000
 """Bars drawn per session; past that a browser slows down and the text tree serves better."""
 OPEN_BUDGET = 3000
 """Sessions open on load while their bars total fewer than this; the others are drawn when opened."""
 _MAX_ERRORS_LISTED = 20
-_DETAIL_KEYS = (
-    (gen_ai.GEN_AI_REQUEST_MODEL, "model"),
-    (gen_ai.GEN_AI_TOOL_NAME, "tool"),
-    (gen_ai.GEN_AI_AGENT_NAME, "agent"),
-    (gen_ai.GEN_AI_USAGE_INPUT_TOKENS, "input tokens"),
-    (gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS, "output tokens"),
-    (attrs.LLM_COST_USD, "cost USD"),
-)
+_PARTS = ("page.html", "page.css", "page.js")
 
 
-def page(sessions: Sequence[SessionSummary], source: str) -> str:
-    """The whole HTML document for `sessions` (newest first) read from `source`."""
+def page(sessions: Sequence[SessionSummary], source: str, *, live: bool = False) -> str:
+    """The whole HTML document for `sessions` (newest first) read from `source`; `live` for ``serve``."""
+    files = resources.files(__package__)
+    template, style, script = (files.joinpath(name).read_text(encoding="utf-8") for name in _PARTS)
+    title = html.escape(f"agentops-otel report: {source}")
+    return (
+        template.replace("__POLICY__", _LIVE_POLICY if live else "", 1)
+        .replace("__TITLE__", title, 1)
+        .replace("__STYLE__", style, 1)
+        .replace("__SCRIPT__", script, 1)
+        .replace("__DATA__", payload(sessions, source, live=live), 1)
+    )
+
+
+def payload(sessions: Sequence[SessionSummary], source: str, *, live: bool = False, version: int = 0) -> str:
+    """The page's data as JSON safe to put inside a ``<script>`` element (``serve`` sends it alone too)."""
     data = {
         "source": source,
         "spans": sum(len(summary.roots) + len(summary.spans) for summary in sessions),
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "open_budget": OPEN_BUDGET,
+        "live": live,
+        "version": version,
         "sessions": [_session(summary) for summary in sessions],
     }
     # In a <script> element only "</script" or "<!--" could end the data early; escape every "<".
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    template = resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8")
-    title = html.escape(f"agentops-otel report: {source}")
-    return template.replace("__TITLE__", title, 1).replace("__DATA__", payload, 1)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=list).replace("<", "\\u003c")
 
 
 def _session(summary: SessionSummary) -> dict[str, object]:
@@ -65,7 +74,9 @@ def _session(summary: SessionSummary) -> dict[str, object]:
         "reason": summary.reason,
         "tags": summary.tags,
         "started": format_time(summary.start_ns),
+        "start_ms": summary.start_ns // 1_000_000,
         "duration": format_duration(summary.duration_s),
+        "duration_s": round(summary.duration_s, 6),
         "llm": int(roll_ups[attrs.SESSION_LLM_CALLS]),
         "tools": int(roll_ups[attrs.SESSION_TOOL_CALLS]),
         "actions": int(roll_ups[attrs.SESSION_ACTIONS]),
@@ -73,6 +84,7 @@ def _session(summary: SessionSummary) -> dict[str, object]:
         "tokens_in": int(roll_ups[attrs.SESSION_INPUT_TOKENS]),
         "tokens_out": int(roll_ups[attrs.SESSION_OUTPUT_TOKENS]),
         "cost": cost(roll_ups),
+        "cost_usd": roll_ups[attrs.SESSION_COST_USD],
         "failed": [[span.name, span.status.description or "failed"] for span in failed[:_MAX_ERRORS_LISTED]],
         "spans": [_bar(row.span, row.depth, summary.start_ns, total) for row in rows[:MAX_DRAWN_SPANS]],
         "hidden": max(len(rows) - MAX_DRAWN_SPANS, 0),
@@ -80,27 +92,34 @@ def _session(summary: SessionSummary) -> dict[str, object]:
 
 
 def _bar(span: ReadableSpan, depth: int, session_start: int, total: int) -> list[object]:
-    """One waterfall row: name, depth, kind, status, left %, width %, duration, tooltip."""
+    """One waterfall row: name, depth, kind, status, left %, width %, duration, details."""
     start, end = (span.start_time or 0) - session_start, (span.end_time or 0) - session_start
     is_root = (span.attributes or {}).get(attrs.SESSION_END_STATE) is not None
-    status = span.status.status_code.name.lower()
     return [
         span.name,
         depth,
         "session" if is_root else span.kind.name.lower(),
-        status,
+        span.status.status_code.name.lower(),
         round(start / total * 100, 3),
         round(max(end - start, 0) / total * 100, 3),
         format_duration((end - start) / 1e9),
-        _detail(span, status),
+        _details(span, session_start),
     ]
 
 
-def _detail(span: ReadableSpan, status: str) -> str:
-    """The tooltip: kind, status and the GenAI figures worth a glance."""
-    span_attributes = span.attributes or {}
-    lines = [span.name, f"{span.kind.name.lower()} span, status {status}"]
-    if span.status.description:
-        lines.append(span.status.description)
-    lines.extend(f"{label}: {span_attributes[key]!s}" for key, label in _DETAIL_KEYS if key in span_attributes)
-    return "\n".join(lines)
+def _details(span: ReadableSpan, session_start: int) -> dict[str, object]:
+    """What the span panel shows: ids, times, status, every attribute and event, the process and library."""
+    return {
+        "id": f"{span.context.span_id:016x}" if span.context else "",
+        "parent": f"{span.parent.span_id:016x}" if span.parent else "",
+        "start": round(((span.start_time or 0) - session_start) / 1e6, 3),
+        "ms": round(max((span.end_time or 0) - (span.start_time or 0), 0) / 1e6, 3),
+        "status": span.status.description or "",
+        "attrs": dict(span.attributes or {}),
+        "events": [
+            [event.name, round((event.timestamp - session_start) / 1e6, 3), dict(event.attributes or {})]
+            for event in span.events
+        ],
+        "scope": span.instrumentation_scope.name if span.instrumentation_scope else "",
+        "service": str(span.resource.attributes.get("service.name", "")),
+    }

@@ -142,26 +142,43 @@ class Report:
     """The spans without a ``session.id``, counted as a session would be (:data:`OUTSIDE`)."""
 
 
+class Sessions:
+    """Spans grouped by ``session.id`` as they come: ``report`` adds a file's spans once, ``serve`` keeps adding."""
+
+    def __init__(self, keep: Callable[[str], bool] = lambda _session_id: False) -> None:
+        """Keep the non-root spans of the sessions `keep` asks for (:data:`OUTSIDE` too); count the rest."""
+        self._keep = keep
+        self._sessions: dict[str, SessionSummary] = {}
+        self._kept: dict[str, bool] = {}
+        self.outside = SessionSummary(OUTSIDE)
+        self._keep_outside = keep(OUTSIDE)
+        self.span_count = 0
+
+    def add(self, spans: Iterable[ReadableSpan]) -> None:
+        """Take `spans` into their sessions."""
+        for span in spans:
+            self.span_count += 1
+            session_id = (span.attributes or {}).get(attrs.SESSION_ID)
+            if not isinstance(session_id, str):
+                self.outside.add(span, self._keep_outside)
+                continue
+            summary = self._sessions.get(session_id)
+            if summary is None:
+                summary = self._sessions[session_id] = SessionSummary(session_id)
+                self._kept[session_id] = self._keep(session_id)
+            summary.add(span, self._kept[session_id])
+
+    def report(self) -> Report:
+        """The sessions so far, newest first."""
+        newest_first = sorted(self._sessions.values(), key=lambda summary: summary.start_ns, reverse=True)
+        return Report(newest_first, self.span_count, self.outside)
+
+
 def build(spans: Iterable[ReadableSpan], keep: Callable[[str], bool] = lambda _session_id: False) -> Report:
     """Group spans by ``session.id``; keep the non-root spans of sessions `keep` asks for (:data:`OUTSIDE` too)."""
-    sessions: dict[str, SessionSummary] = {}
-    kept: dict[str, bool] = {}
-    outside = SessionSummary(OUTSIDE)
-    keep_outside = keep(OUTSIDE)
-    count = 0
-    for span in spans:
-        count += 1
-        session_id = (span.attributes or {}).get(attrs.SESSION_ID)
-        if not isinstance(session_id, str):
-            outside.add(span, keep_outside)
-            continue
-        summary = sessions.get(session_id)
-        if summary is None:
-            summary = sessions[session_id] = SessionSummary(session_id)
-            kept[session_id] = keep(session_id)
-        summary.add(span, kept[session_id])
-    newest_first = sorted(sessions.values(), key=lambda summary: summary.start_ns, reverse=True)
-    return Report(newest_first, count, outside)
+    sessions = Sessions(keep)
+    sessions.add(spans)
+    return sessions.report()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ skipped and tallied, for the caller to report once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -20,7 +20,8 @@ from opentelemetry.proto_json.common.v1.common import AnyValue, KeyValue
 from opentelemetry.proto_json.trace.v1.trace import Span as OtlpSpan
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan
-from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 # OTLP numbers span kinds from 1 (0 is "unspecified"); the SDK's enum starts at INTERNAL = 0.
@@ -52,35 +53,56 @@ class Skipped:
 
 
 class SpanFile:
-    """The spans of one file, read lazily; :attr:`skipped` fills in as lines are read."""
+    """The spans of one file, read lazily; :attr:`skipped` fills in as lines are read.
 
-    def __init__(self, path: Path) -> None:
+    Reading resumes where the last read stopped (:attr:`offset`), so ``serve`` follows a growing
+    file and ``export`` shows its progress. `on_skip` hears of every skipped line (``export``
+    names each one); :attr:`skipped` summarises them for the one-line warning of ``report``.
+    """
+
+    def __init__(self, path: Path, on_skip: Callable[[int, str], None] | None = None) -> None:
         self.path = path
         self.skipped = Skipped()
+        self.offset = 0
+        """Bytes read so far: the end of the last line taken."""
+        self._line_number = 0
+        self._on_skip = on_skip
         self._resources: dict[frozenset[tuple[str, Any]], Resource] = {}
 
-    def spans(self) -> Iterator[ReadableSpan]:
-        """Every span of every readable line, in file order.
+    def spans(self, complete_lines_only: bool = False) -> Iterator[ReadableSpan]:
+        """Every span of every readable line from :attr:`offset` on, in file order.
+
+        With `complete_lines_only`, a last line without its newline is left for the next read: a
+        writer may be half-way through it (``serve``). Otherwise it is read (and skipped if torn).
 
         Raises:
             OSError: the file cannot be opened or read.
         """
-        with self.path.open(encoding="utf-8", errors="replace") as stream:
-            for line_number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    batch = self._decode(line)
-                except json.JSONDecodeError:
-                    self.skipped.add(line_number, "not JSON (a truncated or corrupted line)")
-                    continue
-                except NotSpans:
-                    self.skipped.add(line_number, "JSON that is not an OTLP traces record")
-                    continue
-                except (ValueError, TypeError, AttributeError) as error:
-                    self.skipped.add(line_number, f"a malformed OTLP record ({error})")
-                    continue
-                yield from batch
+        with self.path.open("rb") as stream:
+            stream.seek(self.offset)
+            for raw in stream:
+                if complete_lines_only and not raw.endswith(b"\n"):
+                    return
+                self.offset += len(raw)
+                self._line_number += 1
+                yield from self._batch(raw.decode("utf-8", errors="replace"))
+
+    def _batch(self, line: str) -> list[ReadableSpan]:
+        """The spans of one line; an empty list, tallied as skipped, for a line that holds none."""
+        if not line.strip():
+            return []
+        try:
+            return self._decode(line)
+        except json.JSONDecodeError:
+            reason = "not JSON (a truncated or corrupted line)"
+        except NotSpans:
+            reason = "JSON that is not an OTLP traces record"
+        except (ValueError, TypeError, AttributeError) as error:
+            reason = f"a malformed OTLP record ({error})"
+        self.skipped.add(self._line_number, reason)
+        if self._on_skip is not None:
+            self._on_skip(self._line_number, reason)
+        return []
 
     def _decode(self, line: str) -> list[ReadableSpan]:
         """All spans of one line, or an exception saying why there are none."""
@@ -91,9 +113,9 @@ class SpanFile:
         spans: list[ReadableSpan] = []
         for resource_spans in request.resource_spans:
             resource = self._resource(resource_spans.resource.attributes if resource_spans.resource else [])
-            spans.extend(
-                _readable(span, resource) for scope_spans in resource_spans.scope_spans for span in scope_spans.spans
-            )
+            for scope_spans in resource_spans.scope_spans:
+                scope = _scope(scope_spans.scope.name, scope_spans.scope.version) if scope_spans.scope else None
+                spans.extend(_readable(span, resource, scope) for span in scope_spans.spans)
         return spans
 
     def _resource(self, key_values: Sequence[KeyValue]) -> Resource:
@@ -109,7 +131,12 @@ class SpanFile:
         return resource
 
 
-def _readable(span: OtlpSpan, resource: Resource) -> ReadableSpan:
+def _scope(name: str | None, version: str | None) -> InstrumentationScope | None:
+    """The library that made a span; kept so ``export`` sends it on as it was recorded."""
+    return InstrumentationScope(name, version or None) if name else None
+
+
+def _readable(span: OtlpSpan, resource: Resource, scope: InstrumentationScope | None) -> ReadableSpan:
     trace_id = int.from_bytes(span.trace_id or b"", "big")
     code = StatusCode(span.status.code) if span.status and span.status.code else StatusCode.UNSET
     message = span.status.message if span.status and code is StatusCode.ERROR else None
@@ -122,6 +149,16 @@ def _readable(span: OtlpSpan, resource: Resource) -> ReadableSpan:
         resource=resource,
         attributes=_attributes(span.attributes),
         events=[Event(event.name or "", _attributes(event.attributes), event.time_unix_nano) for event in span.events],
+        links=[
+            Link(
+                SpanContext(
+                    int.from_bytes(link.trace_id or b"", "big"), int.from_bytes(link.span_id or b"", "big"), True
+                ),
+                _attributes(link.attributes),
+            )
+            for link in span.links
+        ],
+        instrumentation_scope=scope,
         kind=_KINDS.get(cast(OtlpSpan.SpanKind, span.kind), SpanKind.INTERNAL),
         status=Status(code, message or None),
         start_time=span.start_time_unix_nano or 0,

@@ -1,0 +1,152 @@
+"""The HTML page in real Chromium (Playwright): open a session, open an LLM span's chat, replay, filter, sort.
+
+Screenshots go to ``$REPORT_SCREENSHOTS`` when set (``REPORT_SCREENSHOTS=docs`` refreshes the docs' images).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report.browser import browser, needs_browser
+from tests.report.conftest import run_report
+from tests.report.content_run import CAPTURED, HOSTILE, NOT_CAPTURED
+from tests.support.scripts import run_script
+
+pytestmark = needs_browser
+__all__ = ["browser"]  # the fixture, imported for pytest
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two runs written to two files (one capturing content, one not), and the page made from both."""
+    directory = tmp_path_factory.mktemp("content")
+    files = []
+    for name, script in (("captured", CAPTURED), ("plain", NOT_CAPTURED)):
+        run_directory = directory / name
+        run_directory.mkdir()
+        result = run_script(run_directory, script, {"AGENTOPS_QUIET": "1"})
+        assert result.returncode == 0, result.stderr
+        files.append(run_directory / "agentops-traces.jsonl")
+    page = directory / "report.html"
+    written = run_report(*files, "--html", page)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == f"Wrote {page} (2 sessions).\n"  # sessions from both files
+    return page
+
+
+@pytest.fixture
+def page(browser: Any, report_page: Path) -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("request", lambda request: None if request.url.startswith("file:") else errors.append(request.url))
+    opened.goto(report_page.as_uri())
+    yield opened
+    context.close()
+    assert errors == []  # no script error, and nothing loaded from the network
+
+
+def open_session(page: Any, tag: str) -> Any:
+    """Click the table row of the session tagged `tag`; its section, open."""
+    row = page.locator("#sessions tbody tr", has_text=tag)
+    session_id = row.locator("code").get_attribute("title")
+    row.click()
+    return page.locator(f"[id='session-{session_id}'][open]")
+
+
+def screenshot(page: Any, name: str) -> None:
+    target = os.environ.get("REPORT_SCREENSHOTS")
+    if target:
+        page.screenshot(path=str(Path(target) / name), full_page=False)
+
+
+
+def test_an_llm_span_opens_as_a_chat_with_its_figures(page: Any) -> None:
+    open_session(page, "captured").get_by_text("chat gpt-4o", exact=True).click()
+    panel = page.locator("#panel")
+    assert panel.is_visible()
+    assert page.locator("#span-title").text_content() == "chat gpt-4o"
+    facts = panel.locator(".facts").nth(1).inner_text()
+    assert "gpt-4o" in facts and "90 / 12" in facts and "$0.000340" in facts
+    roles = [text.split("\n")[0] for text in panel.locator(".msg .role").all_inner_texts()]
+    assert roles == ["USER", "ASSISTANT \u00b7 TOOL_CALLS", "TOOL", "ASSISTANT \u00b7 STOP"]
+    assert panel.locator(".role-user .text").text_content() == "Weather in Lisbon? " + HOSTILE  # shown as text
+    assert "tool call weather (call_1)" in panel.locator(".call").inner_text()
+    assert '"city": "Lisbon"' in panel.locator(".call pre").inner_text()
+    assert '"sky": "sunny"' in panel.locator(".result pre").inner_text()
+    assert panel.locator(".role-assistant .text").last.text_content() == "Sunny, 24 degrees."
+    assert page.locator("img").count() == 0 and page.title() != "pwned"  # the hostile value never ran
+    screenshot(page, "report-span.png")
+
+
+def test_a_tool_span_shows_its_input_and_output_and_an_error_its_stack(page: Any) -> None:
+    session = open_session(page, "captured")
+    session.get_by_text("execute_tool weather", exact=True).click()
+    panel = page.locator("#panel")
+    pres = panel.locator("pre").all_inner_texts()
+    assert '{\n  "city": "Lisbon"\n}' in pres and '{\n  "sky": "sunny",\n  "c": 24\n}' in pres
+    session.get_by_text("error TimeoutError", exact=True).click()
+    exception = panel.locator(".exception")
+    assert "TimeoutError: booking site took too long" in exception.inner_text()
+    assert "Traceback" in exception.locator("pre").inner_text()
+    assert "status\nerror: booking site took too long" in panel.locator(".facts").first.inner_text()
+
+
+def test_without_captured_content_the_span_says_how_to_turn_it_on(page: Any) -> None:
+    session = open_session(page, "plain")
+    session.get_by_text("chat gpt-4o-mini", exact=True).click()
+    hint = page.locator("#panel .hint").inner_text()
+    assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true" in hint and "capture_content=True" in hint
+    session.get_by_text("execute_tool search", exact=True).click()
+    assert "capture_content=True" in page.locator("#panel .hint").inner_text()
+
+
+def test_replay_steps_through_the_spans_in_start_order(page: Any) -> None:
+    open_session(page, "captured").locator(".span-row").first.click()  # the session root
+    titles = [page.locator("#span-title").text_content()]
+    while page.locator("#next").is_enabled() and len(titles) < 20:
+        page.locator("#next").click()
+        titles.append(page.locator("#span-title").text_content())
+    assert titles == ["session", "chat gpt-4o-mini", "execute_tool weather", "chat gpt-4o", "error TimeoutError"]
+    assert page.locator("#step").text_content() == "span 5 of 5 in start order"
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#span-title").text_content() == "chat gpt-4o"
+    page.keyboard.press("Escape")
+    assert page.locator("#panel").is_hidden()
+
+
+def test_find_filter_sort_and_charts(page: Any) -> None:
+    rows = page.locator("#sessions tbody tr")
+    assert rows.count() == 2
+    assert page.locator(".chart").count() == 4
+    assert page.locator(".chart").nth(0).locator("rect").count() == 2  # one cost bar per session
+    assert "Fail 1 (50%)" in page.locator(".shares").inner_text()
+    screenshot(page, "report-overview.png")
+    page.fill("#find", "sunny")  # captured content is searched too
+    assert rows.count() == 1 and "captured" in rows.first.inner_text()
+    assert page.locator("#shown").text_content() == "1 of 2 sessions"
+    page.fill("#find", "")
+    page.select_option("#state", "Success")
+    assert rows.count() == 1 and "plain" in rows.first.inner_text()
+    page.select_option("#state", "")
+    page.select_option("#tag", "travel")
+    assert rows.count() == 1 and "travel" in rows.first.inner_text()
+    page.select_option("#tag", "")
+    page.fill("#from", "2000-01-01T00:00")
+    page.fill("#to", "2001-01-01T00:00")
+    assert rows.count() == 0
+    page.fill("#from", "")
+    page.fill("#to", "")
+    page.locator("th[data-key=cost_usd]").click()  # ascending
+    assert "plain" in rows.first.inner_text()
+    page.locator("th[data-key=cost_usd]").click()  # descending
+    assert "captured" in rows.first.inner_text()
+    assert page.locator("th[data-key=cost_usd]").get_attribute("class") == "sorted-desc"
+    page.fill("#find", "lisbon")
+    screenshot(page, "report-filter.png")
