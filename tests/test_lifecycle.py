@@ -235,3 +235,36 @@ def test_sessions_run_in_forked_multiprocessing_children_are_exported(
         "child-2",
     ]
     assert sum(span["name"] == "execute_tool lookup" for span in spans) == 3
+
+
+CHILD_INITIALISES = """
+    import multiprocessing
+    import agentops_otel as agentops
+
+    def work(number):
+        agentops.init(auto_start_session=False)  # the child sets up recording itself
+        session = agentops.start_session(tags=[f"child-{{number}}"])
+        session.record(agentops.ToolEvent(name="lookup"))
+        session.end_session("Success")
+
+    if __name__ == "__main__":
+        context = multiprocessing.get_context("{method}")
+        children = [context.Process(target=work, args=(number,)) for number in range(2)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join()
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_a_multiprocessing_child_that_calls_init_itself_exports_its_sessions(
+    tmp_path: Path, receiver: OTLPReceiver, method: str
+) -> None:
+    result = run_script(tmp_path, CHILD_INITIALISES.format(method=method), otlp_env(receiver, "http/protobuf"))
+    assert result.returncode == 0, result.stderr
+    spans = receiver.wait_for_spans(lambda found: sum(s["name"] == "session" for s in found) == 2)
+    assert sorted(s["attributes"]["agentops.session.tags"][0] for s in spans if s["name"] == "session") == [  # type: ignore[index]
+        "child-0",
+        "child-1",
+    ]

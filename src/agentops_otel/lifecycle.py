@@ -85,6 +85,7 @@ class ExitHooks:
         self._previous_excepthook: _ExceptHook | None = None
         self._previous_thread_excepthook: _ThreadExceptHook | None = None
         self._deadline = _ExitDeadline()
+        self._exited = False
         self._signal_reason: str | None = None  # set once a signal arrived: the end reason from then on
         self._handling_signal = False
         self._signals: queue.SimpleQueue[int | None] = queue.SimpleQueue()
@@ -101,6 +102,9 @@ class ExitHooks:
         threading.excepthook = self._on_uncaught_thread_exception
         _installed.add(self)
         multiprocessing.util.register_after_fork(self, _close_at_forked_child_exit)
+        if multiprocessing.parent_process() is not None:
+            # init() inside a multiprocessing child, which may end with os._exit() (fork, forkserver).
+            multiprocessing.util.Finalize(self, self._at_exit, exitpriority=0)
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in _SIGNALS:
@@ -130,6 +134,10 @@ class ExitHooks:
     # --- exit -------------------------------------------------------------------------------------
 
     def _at_exit(self) -> None:
+        """End the sessions and close export; once, whether atexit or multiprocessing calls it first."""
+        if self._exited:
+            return
+        self._exited = True
         budget = self._target.flush_timeout
         self._deadline.start(budget)
         if self._signal_reason is not None:
