@@ -1,8 +1,9 @@
-"""``agentops-otel report``: the sessions in a spans file, as a table, a span tree, JSON or a web page.
+"""``agentops-otel report``: the sessions in spans files, as a table, a span tree, JSON or a web page.
 
-Exit status 0 when the file was read (even if some lines had to be skipped: one warning says
-how many), 2 for anything the user has to fix (no such file, nothing readable in it, a bad
-option, an unknown session id), with a one-line message and never a traceback.
+Also the entry point of ``export`` (send saved spans to an OTLP endpoint) and ``serve`` (the
+page, live). Exit status 0 when the files were read (even if some lines had to be skipped: one
+warning says how many), 2 for anything the user has to fix (no such file, nothing readable in
+it, a bad option, an unknown session id), with a one-line message and never a traceback.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import TextIO
 from ..config import Config
 from ..exceptions import AgentOpsError
 from ..version import __version__
-from . import html
+from . import export, html, serve
+from .errors import ReportError
 from .model import OUTSIDE, Filters, Report, Sessions, SessionSummary, tree
 from .reading import SpanFile
 from .text import can_draw, plural, session_tree, table
@@ -31,18 +33,18 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 
 
-class ReportError(Exception):
-    """Something the user can fix; shown as one line with exit status 2."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``agentops-otel`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "export":
+            return export.run(args, span_files(args.files), sys.stdout, sys.stderr)
+        if args.command == "serve":
+            return serve.run(args, span_files(args.files), sys.stdout, sys.stderr)
         return report(args, sys.stdout, sys.stderr)
     except ReportError as error:
-        sys.stderr.write(f"agentops-otel report: error: {error}\n")
-        return 2
+        sys.stderr.write(f"agentops-otel {args.command}: error: {error}\n")
+        return 1 if isinstance(error, export.ExportFailed) else 2
     except BrokenPipeError:
         # The reader went away (`... | head`): stop quietly, and keep Python's exit flush from complaining.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -79,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     one.add_argument("--outside", action="store_true", help="show the spans outside any session as a tree")
     command.add_argument("--json", action="store_true", help="print JSON instead of text, for scripts")
     command.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML page to OUT")
+    export.add_parser(commands)
+    serve.add_parser(commands)
     return parser
 
 

@@ -34,7 +34,7 @@ _MAX_ERRORS_LISTED = 20
 _PARTS = ("page.html", "page.css", "page.js")
 
 
-def page(sessions: Sequence[SessionSummary], source: str, *, live: bool = False) -> str:
+def page(sessions: Sequence[SessionSummary], source: str, *, live: bool = False, version: int = 0) -> str:
     """The whole HTML document for `sessions` (newest first) read from `source`; `live` for ``serve``."""
     files = resources.files(__package__)
     template, style, script = (files.joinpath(name).read_text(encoding="utf-8") for name in _PARTS)
@@ -44,7 +44,7 @@ def page(sessions: Sequence[SessionSummary], source: str, *, live: bool = False)
         .replace("__TITLE__", title, 1)
         .replace("__STYLE__", style, 1)
         .replace("__SCRIPT__", script, 1)
-        .replace("__DATA__", payload(sessions, source, live=live), 1)
+        .replace("__DATA__", payload(sessions, source, live=live, version=version), 1)
     )
 
 
