@@ -150,3 +150,31 @@ def test_find_filter_sort_and_charts(page: Any) -> None:
     assert page.locator("th[data-key=cost_usd]").get_attribute("class") == "sorted-desc"
     page.fill("#find", "lisbon")
     screenshot(page, "report-filter.png")
+
+
+MANY_SESSIONS = """
+import agentops_otel as agentops
+
+agentops.init(auto_start_session=False)
+for index in range(130):
+    session = agentops.start_session(["many", f"n{index}"])
+    session.record(agentops.ToolEvent(name="step"))
+    session.end_session("Success" if index % 2 else "Fail", "odd ones fail" if not index % 2 else None)
+"""
+
+
+def test_a_page_of_sessions_at_a_time(browser: Any, tmp_path: Path) -> None:
+    result = run_script(tmp_path, MANY_SESSIONS, {"AGENTOPS_QUIET": "1"})
+    assert result.returncode == 0, result.stderr
+    assert run_report(tmp_path / "agentops-traces.jsonl", "--html", tmp_path / "many.html").returncode == 0
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    page.goto((tmp_path / "many.html").as_uri())
+    rows = page.locator("#sessions tbody tr")
+    assert rows.count() == 100 and page.locator("details.session").count() == 100
+    assert page.locator("#more").text_content() == "show 30 more of 30 not shown"
+    page.locator("#more").click()
+    assert rows.count() == 130 and page.locator("#more").is_hidden()
+    page.select_option("#state", "Fail")  # a filter searches all sessions, and starts again at the first page
+    assert rows.count() == 65 and page.locator("#shown").text_content() == "65 of 130 sessions"
+    page.close()

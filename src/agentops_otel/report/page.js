@@ -2,7 +2,8 @@
 // Draws the report from the JSON document above. Everything from spans goes in with textContent
 // (never innerHTML), so a span name, tag, attribute or captured message can never become markup.
 let data = JSON.parse(document.getElementById("report-data").textContent);
-const view = {sortKey: "start_ms", sortDir: -1, open: new Set(), selected: null, drawn: new Map()};
+const PAGE = 100;  // sessions drawn at a time: a 10,000-session file filters and sorts in memory, draws a page
+const view = {sortKey: "start_ms", sortDir: -1, open: new Set(), selected: null, drawn: new Map(), limit: PAGE};
 const LLM_OPERATIONS = ["chat", "text_completion", "generate_content", "embeddings", "responses"];
 const CAPTURE_HINT = "Message content was not captured. Turn capture on with the environment variable " +
   "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true or with agentops.init(capture_content=True).";
@@ -107,11 +108,21 @@ function tableRow(session) {
              el("td", "num" + (session.errors ? " has-errors" : ""), String(session.errors)),
              el("td", "num", session.tokens_in + " / " + session.tokens_out), el("td", "num", session.cost), tags);
   row.addEventListener("click", () => {
-    const box = view.drawn.get(session.id).box;
+    const box = drawn(session).box;
     if (!box.open) box.open = true;
     box.scrollIntoView({block: "start"});
   });
   return row;
+}
+
+function drawn(session) {
+  // Rows and sections are made when first shown, and kept (with their open state) while the data stays.
+  let made = view.drawn.get(session.id);
+  if (!made) {
+    made = {row: tableRow(session), box: drawSession(session, view.open.has(session.id))};
+    view.drawn.set(session.id, made);
+  }
+  return made;
 }
 
 function apply() {
@@ -119,13 +130,16 @@ function apply() {
   const shown = sorted(data.sessions.filter((session) => matches(session, wanted)));
   const body = document.querySelector("#sessions tbody"), details = document.getElementById("details");
   const rows = document.createDocumentFragment(), boxes = document.createDocumentFragment();
-  for (const session of shown) {
-    const drawn = view.drawn.get(session.id);
-    rows.appendChild(drawn.row);
-    boxes.appendChild(drawn.box);
+  for (const session of shown.slice(0, view.limit)) {
+    const made = drawn(session);
+    rows.appendChild(made.row);
+    boxes.appendChild(made.box);
   }
   body.replaceChildren(rows);
   details.replaceChildren(boxes);
+  const more = document.getElementById("more");
+  more.hidden = shown.length <= view.limit;
+  more.textContent = "show " + Math.min(PAGE, shown.length - view.limit) + " more of " + (shown.length - view.limit) + " not shown";
   for (const th of document.querySelectorAll("#sessions th")) {
     th.className = th.dataset.key === view.sortKey ? (view.sortDir > 0 ? "sorted-asc" : "sorted-desc") : "";
   }
@@ -436,13 +450,14 @@ function render(first) {
   for (const tag of [...tags].sort()) tagSelect.appendChild(el("option", "", tag));
   tagSelect.value = tags.has(chosen) ? chosen : "";
   view.drawn = new Map();
-  // On load: the newest session open, and the next ones while their bars fit a budget; the rest open on click.
-  let budget = data.open_budget;
-  data.sessions.forEach((session, index) => {
-    const open = first ? index === 0 || budget >= session.spans.length : view.open.has(session.id);
-    budget -= session.spans.length;
-    view.drawn.set(session.id, {row: tableRow(session), box: drawSession(session, open)});
-  });
+  if (first) {
+    // On load: the newest session open, and the next ones while their bars fit a budget; the rest open on click.
+    let budget = data.open_budget;
+    data.sessions.slice(0, PAGE).forEach((session, index) => {
+      if (index === 0 || budget >= session.spans.length) view.open.add(session.id);
+      budget -= session.spans.length;
+    });
+  }
   apply();
   if (view.selected) openSpan(view.selected.id, view.selected.index);
 }
@@ -468,7 +483,10 @@ async function poll() {
   setTimeout(poll, 1000);
 }
 
-for (const id of ["find", "state", "tag", "from", "to"]) document.getElementById(id).addEventListener("input", apply);
+for (const id of ["find", "state", "tag", "from", "to"]) {
+  document.getElementById(id).addEventListener("input", () => { view.limit = PAGE; apply(); });
+}
+document.getElementById("more").addEventListener("click", () => { view.limit += PAGE; apply(); });
 document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
 for (const th of document.querySelectorAll("#sessions th")) {
   th.addEventListener("click", () => {
