@@ -21,10 +21,19 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "phoenix: needs a real Arize Phoenix (set AGENTOPS_PHOENIX)")
+
+
 def run_report(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``agentops-otel report ARGS`` in a subprocess, through ``python -m`` (no console script needed)."""
+    return run_cli("report", *args, cwd=cwd)
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``agentops-otel ARGS`` in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "agentops_otel.report.cli", "report", *map(str, args)],
+        [sys.executable, "-m", "agentops_otel.report.cli", *map(str, args)],
         cwd=cwd,
         env=script_env({"PYTHONIOENCODING": "utf-8"}),
         capture_output=True,
