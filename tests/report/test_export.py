@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -102,3 +103,59 @@ def test_a_bad_header_is_refused(example_run: ExampleRun) -> None:
     code, _, err = finish(export(example_run.traces, "--endpoint", "http://127.0.0.1:9", "--header", "nonsense"))
     assert code == 2
     assert "argument --header: 'nonsense' is not a header: use NAME=VALUE" in err
+
+
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_metrics_are_sent_too(example_run: ExampleRun, tmp_path: Path, protocol: str) -> None:
+    metrics = example_run.directory / "agentops-metrics.jsonl"
+    saved = [json.loads(line) for line in metrics.read_text().splitlines()]
+    expected = sorted(
+        (metric["name"], kind)
+        for line in saved
+        for resource in line["resourceMetrics"]
+        for scope in resource["scopeMetrics"]
+        for metric in scope["metrics"]
+        for kind in ("sum", "gauge", "histogram")
+        if kind in metric
+        for _ in metric[kind]["dataPoints"]
+    )
+    assert expected  # the examples recorded metrics
+    with OTLPReceiver(tmp_path / "received.jsonl") as receiver:
+        endpoint = f"http://{receiver.grpc_endpoint}" if protocol == "grpc" else receiver.http_endpoint
+        code, out, err = finish(export(example_run.directory, "--endpoint", endpoint, "--protocol", protocol))
+        assert code == 0, err
+        assert err == ""  # the metric lines are sent, not skipped
+        spans = sum(1 for _ in SpanFile(example_run.traces).spans())
+        assert out == f"Sent {spans} spans and {len(expected)} metric points to {endpoint} ({protocol}).\n"
+        points = receiver.metric_points()
+    assert sorted((point["name"], point["kind"]) for point in points) == expected
+
+
+def test_every_metric_kind_keeps_its_numbers(tmp_path: Path) -> None:
+    from opentelemetry.exporter.otlp.json.file import FileMetricExporter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation, View
+
+    saved = tmp_path / "metrics.jsonl"
+    reader = PeriodicExportingMetricReader(FileMetricExporter(saved), export_interval_millis=3_600_000)
+    exponential = View(instrument_name="latency.exp", aggregation=ExponentialBucketHistogramAggregation())
+    provider = MeterProvider(metric_readers=[reader], views=[exponential])
+    meter = provider.get_meter("bench")
+    meter.create_histogram("gen_ai.client.token.usage").record(42, {"gen_ai.token.type": "input"})
+    meter.create_histogram("gen_ai.client.token.usage").record(7, {"gen_ai.token.type": "output"})
+    meter.create_histogram("latency.exp").record(0.25)
+    meter.create_counter("calls").add(3)
+    meter.create_up_down_counter("running").add(-1)
+    provider.shutdown()  # one metrics line, written by the SDK's own JSON-lines file exporter
+    with OTLPReceiver(tmp_path / "received.jsonl") as receiver:
+        code, out, err = finish(export(saved, "--endpoint", receiver.http_endpoint))
+        assert code == 0, err
+        assert out == f"Sent 0 spans and 5 metric points to {receiver.http_endpoint} (http/protobuf).\n"
+        points = {(point["name"], json.dumps(point["attributes"])): point for point in receiver.metric_points()}
+    usage = points["gen_ai.client.token.usage", '{"gen_ai.token.type": "input"}']
+    assert (usage["kind"], usage["count"], usage["sum"]) == ("histogram", 1, 42)
+    assert sum(usage["buckets"]) == 1 and usage["bounds"][:3] == [0.0, 5.0, 10.0]
+    assert (points["latency.exp", "{}"]["kind"], points["latency.exp", "{}"]["sum"]) == ("exponential_histogram", 0.25)
+    assert (points["calls", "{}"]["kind"], points["calls", "{}"]["value"]) == ("sum", 3)
+    assert points["running", "{}"]["value"] == -1

@@ -60,13 +60,20 @@ class SpanFile:
     names each one); :attr:`skipped` summarises them for the one-line warning of ``report``.
     """
 
-    def __init__(self, path: Path, on_skip: Callable[[int, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_skip: Callable[[int, str], None] | None = None,
+        on_metrics: Callable[[int, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.path = path
         self.skipped = Skipped()
         self.offset = 0
         """Bytes read so far: the end of the last line taken."""
         self._line_number = 0
         self._on_skip = on_skip
+        self._on_metrics = on_metrics
+        """Takes metric records (``export`` sends them) instead of skipping them as not spans."""
         self._resources: dict[frozenset[tuple[str, Any]], Resource] = {}
 
     def spans(self, complete_lines_only: bool = False) -> Iterator[ReadableSpan]:
@@ -107,6 +114,9 @@ class SpanFile:
     def _decode(self, line: str) -> list[ReadableSpan]:
         """All spans of one line, or an exception saying why there are none."""
         data: Any = json.loads(line)
+        if self._on_metrics is not None and isinstance(data, dict) and isinstance(data.get("resourceMetrics"), list):
+            self._on_metrics(self._line_number, data)
+            return []
         if not isinstance(data, dict) or not isinstance(data.get("resourceSpans"), list):
             raise NotSpans()
         request = ExportTraceServiceRequest.from_dict(data)
@@ -123,7 +133,7 @@ class SpanFile:
 
         The report tells a session's own process from other services by it; sharing saves memory.
         """
-        attributes = _attributes(key_values)
+        attributes = attribute_map(key_values)
         key = frozenset(attributes.items())
         resource = self._resources.get(key)
         if resource is None:
@@ -147,14 +157,16 @@ def _readable(span: OtlpSpan, resource: Resource, scope: InstrumentationScope | 
         if span.parent_span_id
         else None,
         resource=resource,
-        attributes=_attributes(span.attributes),
-        events=[Event(event.name or "", _attributes(event.attributes), event.time_unix_nano) for event in span.events],
+        attributes=attribute_map(span.attributes),
+        events=[
+            Event(event.name or "", attribute_map(event.attributes), event.time_unix_nano) for event in span.events
+        ],
         links=[
             Link(
                 SpanContext(
                     int.from_bytes(link.trace_id or b"", "big"), int.from_bytes(link.span_id or b"", "big"), True
                 ),
-                _attributes(link.attributes),
+                attribute_map(link.attributes),
             )
             for link in span.links
         ],
@@ -166,7 +178,7 @@ def _readable(span: OtlpSpan, resource: Resource, scope: InstrumentationScope | 
     )
 
 
-def _attributes(key_values: Sequence[KeyValue]) -> dict[str, AttributeValue]:
+def attribute_map(key_values: Sequence[KeyValue]) -> dict[str, AttributeValue]:
     """OTLP key/values as the plain attribute mapping the SDK uses."""
     result: dict[str, AttributeValue] = {}
     for key_value in key_values:
@@ -186,7 +198,7 @@ def _value(value: AnyValue | None) -> AttributeValue | None:
         items = [_value(item) for item in value.array_value.values]
         return cast(AttributeValue, tuple(item for item in items if item is not None))
     if value.kvlist_value is not None:
-        return json.dumps(_attributes(value.kvlist_value.values), default=list)
+        return json.dumps(attribute_map(value.kvlist_value.values), default=list)
     if value.bytes_value is not None:
         return value.bytes_value.hex()
     return None
