@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -159,3 +160,36 @@ def test_every_metric_kind_keeps_its_numbers(tmp_path: Path) -> None:
     assert (points["latency.exp", "{}"]["kind"], points["latency.exp", "{}"]["sum"]) == ("exponential_histogram", 0.25)
     assert (points["calls", "{}"]["kind"], points["calls", "{}"]["value"]) == ("sum", 3)
     assert points["running", "{}"]["value"] == -1
+
+
+def test_a_terminal_gets_a_progress_bar(example_run: ExampleRun, tmp_path: Path) -> None:
+    controller, terminal = os.openpty()  # stderr is a terminal: the bar is drawn
+    try:
+        with OTLPReceiver(tmp_path / "received.jsonl") as receiver:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "agentops_otel.report.cli", "export", str(example_run.traces),
+                 "--endpoint", receiver.http_endpoint, "--batch-size", "3"],
+                env=script_env({}), stdout=subprocess.PIPE, stderr=terminal, text=True,
+            )
+            code, _, _ = finish(process)
+        os.close(terminal)
+        terminal = -1
+        drawn = b""
+        while chunk := _read_available(controller):
+            drawn += chunk
+    finally:
+        os.close(controller)
+        if terminal != -1:
+            os.close(terminal)
+    assert code == 0
+    frames = drawn.decode().replace("\r\n", "\n").split("\r")  # a terminal shows "\n" as "\r\n"
+    assert frames[0] == "" and len(frames) == 1 + 4  # redrawn after each batch of 3 spans, and at the end
+    assert frames[1].startswith("[") and frames[1].endswith("%  3 spans sent")
+    assert frames[-1] == "[" + "#" * 30 + "] 100%  10 spans sent\n"
+
+
+def _read_available(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # the terminal's other end is closed: all was read
+        return b""
