@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import queue
 import re
@@ -74,8 +75,9 @@ class Serve:
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
             return response.status, response.read()
 
-    def post(self, path: str, body: bytes, content_type: str) -> int:
-        request = urllib.request.Request(self.url + path, body, {"Content-Type": content_type}, method="POST")
+    def post(self, path: str, body: bytes, content_type: str, encoding: str = "") -> int:
+        headers = {"Content-Type": content_type, **({"Content-Encoding": encoding} if encoding else {})}
+        request = urllib.request.Request(self.url + path, body, headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return int(response.status)
@@ -114,8 +116,10 @@ def test_it_binds_loopback_and_says_how_to_send_to_it(serve: Serve, tmp_path: Pa
 def test_otlp_json_and_protobuf_are_stored_and_survive_a_restart(
     serve: Serve, example_run: ExampleRun, tmp_path: Path
 ) -> None:
-    for line in example_run.traces.read_text().splitlines():  # OTLP JSON, as a JSON exporter posts it
+    lines = example_run.traces.read_text().splitlines()
+    for line in lines[1:]:  # OTLP JSON, as a JSON exporter posts it
         assert serve.post("/v1/traces", line.encode(), "application/json") == 200
+    assert serve.post("/v1/traces", gzip.compress(lines[0].encode()), "application/json", "gzip") == 200
     assert serve.post("/v1/traces", b"\x0a\xff garbage", "application/x-protobuf") == 400
     assert serve.post("/v1/traces", b"{not json", "application/json") == 400
     assert serve.post("/v1/metrics", b"", "application/x-protobuf") == 200  # accepted, not stored
