@@ -150,7 +150,8 @@ def test_the_page_shows_a_running_session_then_its_end(serve: Serve, browser: An
     page.goto(serve.url + "/")
     row = page.locator("#sessions tbody tr")  # the one session (its tags arrive with its root span, at its end)
     row.locator(".state", has_text="running/unknown").wait_for()  # protobuf from a real app, shown while it runs
-    assert "execute_tool lookup" in page.locator("details.session[open]").inner_text()
+    page.locator("details.session[open] .span-row .label", has_text="execute_tool lookup").click()
+    assert page.locator("#span-title").text_content() == "execute_tool lookup"
     assert "live: updated" in page.locator("#meta").inner_text()
     screenshot(page, "report-serve-running.png")
     assert app.stdin is not None
@@ -160,5 +161,8 @@ def test_the_page_shows_a_running_session_then_its_end(serve: Serve, browser: An
     row.locator(".state", has_text="Success").wait_for()  # the page updated itself: the session ended
     assert row.locator(".tag").inner_text() == "live"
     page.locator("details.session[open] .span-row .label", has_text="chat gpt-4o-mini").wait_for()
+    # The root span now comes first in the tree: the open span is found again by its id, not its place.
+    assert page.locator("#span-title").text_content() == "execute_tool lookup"
+    assert page.locator("#step").text_content() == "span 2 of 3 in start order"
     screenshot(page, "report-serve-ended.png")
     context.close()

@@ -410,7 +410,7 @@ function replayOrder(session) {
 function openSpan(id, index) {
   const session = data.sessions.find((candidate) => candidate.id === id);
   if (!session || !session.spans[index]) return closePanel();
-  view.selected = {id, index};
+  view.selected = {id, index, span: session.spans[index][7].id};
   for (const row of document.querySelectorAll(".span-row.selected")) row.classList.remove("selected");
   const box = view.drawn.get(id) && view.drawn.get(id).box;
   const row = box && box.querySelector('.span-row[data-index="' + index + '"]');
@@ -459,7 +459,12 @@ function render(first) {
     });
   }
   apply();
-  if (view.selected) openSpan(view.selected.id, view.selected.index);
+  if (view.selected) {
+    // Live data: new spans can come before the open one in tree order; find it again by its span id.
+    const session = data.sessions.find((candidate) => candidate.id === view.selected.id);
+    const index = session ? session.spans.findIndex((span) => span[7].id === view.selected.span) : -1;
+    if (index < 0) closePanel(); else openSpan(session.id, index);
+  }
 }
 
 function drawLegend() {
