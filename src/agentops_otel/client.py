@@ -102,7 +102,12 @@ class Client:
     # --- sessions -------------------------------------------------------------------------------
 
     def start_session(
-        self, tags: str | Iterable[str] | None = (), *, inherited_session_id: str | None = None, name: str | None = None
+        self,
+        tags: str | Iterable[str] | None = (),
+        *,
+        inherited_session_id: str | None = None,
+        name: str | None = None,
+        user_id: str | None = None,
     ) -> Session:
         """Start a session with the default tags followed by `tags`."""
         return Session(
@@ -111,6 +116,7 @@ class Client:
             tags=normalize_tags([*self.config.default_tags, *normalize_tags(tags)]),
             name=name,
             inherited_session_id=inherited_session_id,
+            user_id=user_id,
             on_end=report_ended,
         )
 
@@ -177,6 +183,7 @@ class Client:
                 with handle_internal_errors("removing instrumentation"):
                     instrumentor.uninstrument()
         self._instrumentors = [(instrumentor, is_llm) for instrumentor, is_llm in self._instrumentors if not is_llm]
+        _client_llm_spans.stop()
 
     def _uninstrument_ours(self) -> None:
         self._awaiting_clients.clear()
@@ -226,7 +233,45 @@ class Client:
         self._uninstrument_ours()
         self._hooks.uninstall()
         registry.trust_incoming_sessions = False
+        _client_llm_spans.stopped = False
         self.close()
+
+
+class _ClientLLMSpans:
+    """The LLM call spans client libraries make themselves (the ``anthropic`` SDK's ``anthropic.messages.create``).
+
+    While our instrumentor runs it turns that span off for the calls it records; once
+    ``stop_instrumenting()`` removed it, the SDK's span would come back. So stopping also turns the
+    SDK's LLM call spans off, until ``shutdown()``. The SDK's other spans (files, batches, token
+    counting) stay. One wrapper per process, installed when ``anthropic`` is imported, reads the flag.
+    """
+
+    SDK_LLM_SPANS = frozenset({"anthropic.messages.create"})
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self._installed = False
+
+    def stop(self) -> None:
+        """Turn them off (now, or when ``anthropic`` is imported)."""
+        self.stopped = True
+        if not self._installed:
+            self._installed = True
+            wrapt.when_imported("anthropic")(self._install)
+
+    def _install(self, _module: object) -> None:
+        with handle_internal_errors("turning the anthropic SDK's LLM spans off"):
+            wrapt.wrap_function_wrapper("anthropic._base_client", "start_api_call_span", self._start_span)
+
+    def _start_span(self, wrapped: Any, _instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # start_api_call_span(tracer, base_url, options, ...): the SDK documents None as "no span".
+        options = args[2] if len(args) > 2 else kwargs.get("options")
+        if self.stopped and getattr(options, "span_name", None) in self.SDK_LLM_SPANS:
+            return None
+        return wrapped(*args, **kwargs)
+
+
+_client_llm_spans = _ClientLLMSpans()
 
 
 def _instrumentor(module_name: str, class_name: str) -> BaseInstrumentor | None:
@@ -303,9 +348,17 @@ def get_client() -> Client | None:
 
 
 def init(
-    arguments: Mapping[str, Any], tracer_provider: TracerProvider | None = None, inherited_session_id: str | None = None
+    arguments: Mapping[str, Any],
+    tracer_provider: TracerProvider | None = None,
+    inherited_session_id: str | None = None,
+    *,
+    trace_name: str | None = None,
+    user_id: str | None = None,
 ) -> Session | None:
-    """Set up the process's client (or adopt the distro's) and start the session ``init()`` returns."""
+    """Set up the process's client (or adopt the distro's) and start the session ``init()`` returns.
+
+    `trace_name` (AgentOps 0.4) names that session; `user_id` is its user.
+    """
     client, fresh = _get_or_create(arguments, tracer_provider)
     if not fresh:
         logger.warning(
@@ -314,13 +367,13 @@ def init(
         )
         return None
     if inherited_session_id is not None:
-        session = client.start_session(inherited_session_id=inherited_session_id)
+        session = client.start_session(inherited_session_id=inherited_session_id, user_id=user_id)
     elif not client.config.auto_start_session:
         return None
     elif client.process_session is not None and client.process_session.end_state is None:
         return client.process_session  # the distro's AGENTOPS_AUTO_START_SESSION session is this init()'s session
     else:
-        session = client.start_session()
+        session = client.start_session(name=trace_name, user_id=user_id)
     session.make_current()  # single-session programs expect their own spans in it (docs/concepts.md)
     return session
 

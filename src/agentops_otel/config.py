@@ -185,6 +185,24 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
+SERVER_SETTINGS = ("endpoint", "parent_key", "app_url", "exporter_endpoint", "log_session_replay_url")
+"""AgentOps 0.3/0.4 settings that configured the AgentOps server: accepted, and they do nothing here."""
+
+
+def without_server_settings(arguments: Mapping[str, object], call: str) -> dict[str, object]:
+    """`arguments` without the AgentOps server's settings, with one warning naming those given."""
+    named = [name for name in SERVER_SETTINGS if arguments.get(name) is not None]
+    if named:
+        logger.warning(
+            "%s(%s) configured the AgentOps server; agentops-otel sends OpenTelemetry to your own backend "
+            "(OTEL_EXPORTER_OTLP_ENDPOINT, docs/configuration.md), so %s nothing here.",
+            call,
+            ", ".join(f"{name}=..." for name in named),
+            "it does" if len(named) == 1 else "they do",
+        )
+    return {name: value for name, value in arguments.items() if name not in SERVER_SETTINGS}
+
+
 def given(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """The arguments a caller set: throughout the API, None means "not given"."""
     return {name: value for name, value in arguments.items() if value is not None}

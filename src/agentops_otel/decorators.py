@@ -1,4 +1,9 @@
-"""``@record_action``, ``@record_tool`` and ``@track_agent``: a function's calls as spans of a session.
+"""Decorators of both AgentOps generations: a function's calls as spans (or sessions) of a session.
+
+AgentOps 0.3: ``@record_action``, ``@record_tool``, ``@track_agent``. AgentOps 0.4: ``@trace``
+(``@session``) and ``@track_endpoint`` start a session per call; ``@agent`` is ``@track_agent``;
+``@tool`` is ``@record_tool``; ``@task``/``@operation``, ``@workflow`` and ``@guardrail`` are
+actions whose AgentOps kind is the span's ``agentops.span.kind``.
 
 Each call of a decorated function is one span, current while the body runs, so spans made inside
 (an LLM call inside a tool, a tool inside an action) become its children. Sync functions,
@@ -13,12 +18,12 @@ import contextlib
 import functools
 import inspect
 import uuid
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from contextvars import Token
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import trace as otel_trace
 from opentelemetry.context import Context
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import SpanKind
@@ -41,13 +46,19 @@ from .events import (
 from .exceptions import InvalidArgumentError, MultiSessionException
 from .internal_errors import handle_internal_errors
 from .registry import registry
-from .session import Session
-from .values import safe_text
+from .session import EndState, Session, normalize_tags
+from .values import describe_exception, safe_text
 from .version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 _INVOKE_AGENT = gen_ai.GenAiOperationNameValues.INVOKE_AGENT.value
+SPAN_KIND = "agentops.span.kind"
+"""AgentOps 0.4's kind of a decorated call's span: task, operation, workflow, guardrail, tool."""
+OPERATION_VERSION = "agentops.operation.version"
+SPAN_TAGS = "agentops.span.tags"
+TOOL_COST = "agentops.tool.cost_usd"
+GUARDRAIL_SPEC = "agentops.guardrail.spec"
 
 
 class _Call:
@@ -59,7 +70,7 @@ class _Call:
 
     __slots__ = ("_context", "_event", "_span", "_token")
 
-    def __init__(self, span: trace.Span | None = None, context: Context | None = None, event: Event | None = None):
+    def __init__(self, span: otel_trace.Span | None = None, context: Context | None = None, event: Event | None = None):
         self._span, self._context, self._event = span, context, event
         self._token: Token[Context] | None = None
 
@@ -96,6 +107,26 @@ class _Call:
                 self._span.end()
 
 
+class _SessionCall(_Call):
+    """A decorated call that is a whole session (``@trace``, ``@track_endpoint``), ended as 0.4 ends it."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(None, session.context())
+        self._session = session
+
+    def finish(self, result: object) -> None:
+        """Success: the function returned."""
+        self._session.end_session(EndState.SUCCESS)
+
+    def fail(self, error: BaseException) -> None:
+        """0.4 ends a decorated trace that raised as Indeterminate; the exception stays on its root span."""
+        with handle_internal_errors("recording a decorated session's error"):
+            self._session.span.record_exception(error)
+        self._session.end_session(EndState.INDETERMINATE, describe_exception(error))
+
+
 _Opener = Callable[[tuple[Any, ...], dict[str, Any]], _Call]
 _NO_SPAN = _Call()
 
@@ -112,9 +143,9 @@ def _start(
     """Start a span in `session` (or a plain one) and the context to run the body in."""
     parent = parent_context(session)
     client = _client.get_client()
-    tracer = client.tracer if client is not None else trace.get_tracer("agentops_otel", __version__)
+    tracer = client.tracer if client is not None else otel_trace.get_tracer("agentops_otel", __version__)
     span = tracer.start_span(name, context=parent, kind=kind, attributes=span_attributes)
-    body = trace.set_span_in_context(span, parent)
+    body = otel_trace.set_span_in_context(span, parent)
     if agent is not None:
         body = otel_context.set_value(AGENT_KEY, agent, body)
     return _Call(span, body, event)
@@ -207,7 +238,14 @@ def _drive(call: _Call, generator: Generator[Any, Any, Any]) -> Generator[Any, A
 # --- record_action / record_tool ------------------------------------------------------------------
 
 
-def _event_decorator(make_event: Callable[[str, dict[str, Any] | None], Event], name: str | None) -> Callable[[F], F]:
+def _event_decorator(
+    make_event: Callable[[str, dict[str, Any] | None], Event],
+    name: str | None,
+    extra: Mapping[str, AttributeValue] = {},
+    *,
+    capture_request: bool = True,
+    capture_response: bool = True,
+) -> Callable[[F], F]:
     if name is not None and not isinstance(name, str):
         raise InvalidArgumentError(f"Invalid name {name!r}: expected a string; write the decorator with ().")
 
@@ -220,8 +258,11 @@ def _event_decorator(make_event: Callable[[str, dict[str, Any] | None], Event], 
             given = kwargs.get("session") if keeps_session else kwargs.pop("session", None)
             session = registry.session_for_call(_given_session(given, keeps_session))
             with handle_internal_errors("starting a decorated call's span"):
-                event = make_event(event_name, _arguments(signature, args, kwargs) if capture_content() else None)
-                return _start(session, *span_shape(event), event=event)
+                params = _arguments(signature, args, kwargs) if capture_request and capture_content() else None
+                event = make_event(event_name, params)
+                name, kind, span_attributes = span_shape(event)
+                span_attributes.update(extra)
+                return _start(session, name, kind, span_attributes, event=event if capture_response else None)
             return _NO_SPAN
 
         return _wrap(func, open_call)
@@ -342,3 +383,138 @@ def _agent_opener(identify: Callable[[tuple[Any, ...]], tuple[RunningAgent, Sess
         return _NO_SPAN
 
     return open_call
+
+
+# --- AgentOps 0.4 ---------------------------------------------------------------------------------
+
+_SESSION_KINDS = frozenset({"session", "http"})
+
+
+class EntityDecorator:
+    """One AgentOps 0.4 decorator (``@tool``, ``@task``, ...): bare, or with 0.4's keywords.
+
+    ``capture_request`` / ``capture_response`` turn off recording the arguments / result, which
+    are recorded only with content capture on in any case.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"<agentops decorator {self.kind}>"
+
+    @overload
+    def __call__(self, wrapped: T, /) -> T: ...
+
+    @overload
+    def __call__(
+        self,
+        wrapped: None = None,
+        /,
+        *,
+        name: str | None = None,
+        version: object = None,
+        tags: Mapping[str, object] | str | list[str] | None = None,
+        cost: float | None = None,
+        spec: str | None = None,
+        capture_request: bool = True,
+        capture_response: bool = True,
+    ) -> Callable[[T], T]: ...
+
+    def __call__(
+        self,
+        wrapped: T | None = None,
+        /,
+        *,
+        name: str | None = None,
+        version: object = None,
+        tags: Mapping[str, object] | str | list[str] | None = None,
+        cost: float | None = None,
+        spec: str | None = None,
+        capture_request: bool = True,
+        capture_response: bool = True,
+    ) -> T | Callable[[T], T]:
+        """Decorate `wrapped`, or (given only keywords) return the decorator."""
+        if name is not None and not isinstance(name, str):
+            raise InvalidArgumentError(f"Invalid name {name!r}: expected a string.")
+        if self.kind == "agent":
+            decorate: Callable[[Any], Any] = track_agent(name)
+        elif self.kind in _SESSION_KINDS:
+            decorate = functools.partial(_session_decorator, name, tags)
+        else:
+            capture = {"capture_request": capture_request, "capture_response": capture_response}
+            extra = self._attributes(version, tags, cost, spec)
+            if self.kind == "tool":
+                make_tool: Callable[[Any], Any] = _event_decorator(
+                    lambda tool, params: ToolEvent(name=tool, params=params), name, extra, **capture
+                )
+                decorate = make_tool
+            else:
+                decorate = _event_decorator(
+                    lambda action, params: ActionEvent(action_type=action, params=params), name, extra, **capture
+                )
+            decorate = functools.partial(_on_function_or_class, decorate)
+        return decorate if wrapped is None else cast(T, decorate(wrapped))
+
+    def _attributes(self, version: object, tags: object, cost: object, spec: object) -> dict[str, AttributeValue]:
+        """The kind and the 0.4 keywords that describe the span (checked here, at decoration time)."""
+        span_attributes: dict[str, AttributeValue] = {SPAN_KIND: self.kind}
+        if version is not None:
+            span_attributes[OPERATION_VERSION] = safe_text(str(version))
+        if tags:
+            pairs = [f"{key}:{value}" for key, value in tags.items()] if isinstance(tags, Mapping) else tags
+            span_attributes[SPAN_TAGS] = normalize_tags(pairs)
+        if cost is not None and self.kind == "tool":
+            if isinstance(cost, bool) or not isinstance(cost, (int, float)):
+                raise InvalidArgumentError(f"Invalid cost {cost!r}: expected a number (USD).")
+            span_attributes[TOOL_COST] = float(cost)
+        if spec in ("input", "output") and self.kind == "guardrail":
+            span_attributes[GUARDRAIL_SPEC] = spec
+        return span_attributes
+
+
+def _on_function_or_class(decorate: Callable[[Any], Any], target: Any) -> Any:
+    """On a class, each public method defined in its body (and ``__call__``) is decorated."""
+    if not inspect.isclass(target):
+        return decorate(target)
+    for attribute, value in list(vars(target).items()):
+        if inspect.isfunction(value) and (not attribute.startswith("_") or attribute == "__call__"):
+            setattr(target, attribute, decorate(value))
+    return target
+
+
+def _session_decorator(name: str | None, tags: object, func: F) -> F:
+    """Each call of `func` is a session of its own, named after it, current while its body runs."""
+    if inspect.isclass(func):
+        raise InvalidArgumentError(
+            f"@trace on class {func.__name__}: decorate the method whose calls are sessions instead."
+        )
+    session_name = name or func.__name__
+    metadata = tags if isinstance(tags, Mapping) else None
+    tag_list = None if metadata is not None else normalize_tags(tags)
+
+    def open_call(_args: tuple[Any, ...], _kwargs: dict[str, Any]) -> _Call:
+        from .traces import _write_metadata  # traces imports the client, which imports this module
+
+        session = _client.get_or_create_client().start_session(tag_list, name=session_name)
+        if metadata is not None:
+            _write_metadata(session, metadata, "trace.metadata")
+        return _SessionCall(session)
+
+    return _wrap(func, open_call)
+
+
+trace = EntityDecorator("session")
+"""Each call of the function is a session (AgentOps 0.4: a trace)."""
+track_endpoint = EntityDecorator("http")
+"""Each call of an HTTP handler is a session, as with :data:`trace`."""
+agent = EntityDecorator("agent")
+"""``invoke_agent {name}`` spans, as :func:`track_agent`."""
+tool = EntityDecorator("tool")
+"""``execute_tool {name}`` spans, as :func:`record_tool`; ``cost=`` is the call's cost in USD."""
+task = EntityDecorator("task")
+operation = task
+"""AgentOps 0.4 made ``@operation`` the same decorator as ``@task``."""
+workflow = EntityDecorator("workflow")
+guardrail = EntityDecorator("guardrail")
+"""``spec="input"`` or ``"output"`` says which side of the model the guardrail checks."""

@@ -68,9 +68,28 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
+class EventType(str, Enum):
+    """AgentOps 0.3's event types, for ``Event(event_type=...)``."""
+
+    LLM = "llms"
+    ACTION = "actions"
+    API = "apis"
+    TOOL = "tools"
+    ERROR = "errors"
+
+
+# 0.3's plural type names, and the singular ones our spans carry, each to the span's type.
+_EVENT_TYPES = {**{kind.value: kind.value.removesuffix("s") for kind in EventType}, "event": "event"}
+_EVENT_TYPES.update({singular: singular for singular in _EVENT_TYPES.values()})
+
+
 @dataclass
 class Event:
-    """Fields every AgentOps event has; timestamps are ISO 8601 strings (a ``datetime`` is converted)."""
+    """Fields every AgentOps event has; timestamps are ISO 8601 strings (a ``datetime`` is converted).
+
+    The subclasses are what AgentOps code records. ``Event(event_type, ...)`` itself, as AgentOps
+    0.3 wrote it, records an INTERNAL span of that type (an action span for ``"actions"``).
+    """
 
     event_type: ClassVar[str] = "event"
     params: dict[str, Any] | None = None
@@ -85,6 +104,28 @@ class Event:
         """Check (and convert) a field as it is set, in the caller's code, where a typed error belongs."""
         check = _CHECKS.get(name)
         object.__setattr__(self, name, value if check is None else check(f"{type(self).__name__}.{name}", value))
+
+
+_event_fields_init = Event.__init__
+
+
+def _base_event_init(self: Event, event_type: object = "event", *args: Any, **kwargs: Any) -> None:
+    """``Event``'s own constructor takes the type first, as 0.3's did (``Event("llms")`` is not ``params``).
+
+    The subclasses' dataclass constructors are their own, so this changes only ``Event(...)``.
+    """
+    object.__setattr__(self, "event_type", _event_type(event_type))
+    _event_fields_init(self, *args, **kwargs)
+
+
+Event.__init__ = _base_event_init  # type: ignore[method-assign, assignment]
+
+
+def _event_type(value: object) -> str:
+    text = value.value if isinstance(value, Enum) else value
+    if isinstance(text, str) and text in _EVENT_TYPES:
+        return _EVENT_TYPES[text]
+    raise InvalidArgumentError.expected("event_type", value, list(_EVENT_TYPES))
 
 
 @dataclass
@@ -201,7 +242,7 @@ def span_shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
     if isinstance(event, ErrorEvent):
         return f"error {safe_text(event.error_type or 'Error')}", SpanKind.INTERNAL, span_attributes
     _add_content(span_attributes, _ACTION_PARAMS, event.params)
-    action = event.action_type if isinstance(event, ActionEvent) and event.action_type else "action"
+    action = event.action_type if isinstance(event, ActionEvent) and event.action_type else event.event_type
     return safe_text(action), SpanKind.INTERNAL, span_attributes
 
 

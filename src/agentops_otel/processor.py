@@ -24,6 +24,7 @@ from .events import AGENT_KEY, RunningAgent
 from .ids import is_session_id
 from .registry import SessionRegistry, bound_session
 from .session import EndState
+from .users import USER_ID, is_user_id
 
 logger = logging.getLogger("agentops_otel")
 _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
@@ -48,8 +49,13 @@ class SessionSpanProcessor(SpanProcessor):
         session = bound_session(parent_context)
         if session is not None:
             span.set_attribute(attrs.SESSION_ID, session.session_id)
+            if session.user_id is not None:
+                span.set_attribute(USER_ID, session.user_id)
             session.span_started(span.context.span_id)
             return
+        user_id = baggage.get_baggage(USER_ID, parent_context)
+        if is_user_id(user_id):  # an incoming user id is validated as an incoming session id is
+            span.set_attribute(USER_ID, user_id)
         session_id = baggage.get_baggage(attrs.SESSION_ID, parent_context)
         if session_id is None:
             return

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import math
 import os
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from decimal import Decimal
@@ -26,6 +28,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace import Span as SdkSpan
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import AttributeValue
@@ -37,6 +40,7 @@ from .ids import TraceIdRequest, format_session_id, new_session_id, parse_sessio
 from .internal_errors import handle_internal_errors
 from .registry import CURRENT_UNTIL_ENDED_KEY, SESSION_KEY, bound_session
 from .stats import SessionStats
+from .users import USER_ID, check_user_id
 from .values import describe_exception, safe_text
 
 if TYPE_CHECKING:
@@ -49,6 +53,8 @@ logger = logging.getLogger("agentops_otel")
 
 MAX_TAGS = 1000
 """The most tags a session keeps; more are dropped with one warning per session."""
+EVALUATION_RESULT = "gen_ai.evaluation.result"
+"""The GenAI conventions' event for one evaluation score; ``Session.score`` adds it to the root span."""
 
 # The open `with session:` blocks of this task/thread, innermost last, each with the context it
 # replaced. A Session can be entered by many tasks at once, so this cannot live on the Session.
@@ -121,6 +127,16 @@ class EndState(str, Enum):
 _END_STATES = {state.value: state for state in EndState}
 
 
+def agent_id_for(name: object, agent_id: object = None) -> str:
+    """AgentOps 0.3's ``create_agent``: the agent's id (a new uuid4 unless given).
+
+    Records nothing: an agent's work is its invocations (``@track_agent``), see ``docs/events.md``.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidArgumentError(f"Invalid agent name {name!r}: expected a non-empty string.")
+    return agent_id if isinstance(agent_id, str) and agent_id else str(uuid.uuid4())
+
+
 def normalize_tags(tags: object) -> list[str]:
     """Tags as an ordered list without repeats; a single string is one tag; None is no tags.
 
@@ -156,10 +172,13 @@ class Session:
         tags: Iterable[str] = (),
         name: str | None = None,
         inherited_session_id: str | None = None,
+        user_id: str | None = None,
         on_end: Callable[[Session], None] | None = None,
     ) -> None:
         trace_id = new_session_id() if inherited_session_id is None else parse_session_id(inherited_session_id)
         self.session_id: str = format_session_id(trace_id)
+        self.user_id: str | None = check_user_id(user_id)
+        """The user the session runs for: ``user.id`` on every span of the session, and baggage."""
         self.end_state: EndState | None = None
         self.end_state_reason: str | None = None
         self._tracer = tracer
@@ -182,6 +201,8 @@ class Session:
         start_attributes: dict[str, AttributeValue] = {attrs.SESSION_ID: self.session_id, attrs.SESSION_TAGS: self.tags}
         if inherited_session_id:
             start_attributes[attrs.SESSION_INHERITED] = True
+        if self.user_id is not None:
+            start_attributes[USER_ID] = self.user_id
         with TraceIdRequest(trace_id):
             self._span = tracer.start_span(
                 span_name,
@@ -298,6 +319,44 @@ class Session:
             self._tags[tag] = None
             room -= 1
 
+    def create_agent(self, name: str, agent_id: str | None = None) -> str:
+        """AgentOps 0.3: register an agent; returns its id (see :func:`agent_id_for`)."""
+        return agent_id_for(name, agent_id)
+
+    # --- scores --------------------------------------------------------------------------------
+
+    def score(
+        self, name: str, value: float | None = None, label: str | None = None, explanation: str | None = None
+    ) -> None:
+        """Record an evaluation of the session (a GenAI ``gen_ai.evaluation.result`` event on its root span).
+
+        A score needs a number, a label or both; scores of an ended session are ignored with a warning
+        (its root span has been exported).
+        """
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError(f"Invalid score name {name!r}: expected a non-empty string.")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        ):
+            raise InvalidArgumentError(f"Invalid score value {value!r}: expected a finite number.")
+        for what, text in (("label", label), ("explanation", explanation)):
+            if text is not None and not isinstance(text, str):
+                raise InvalidArgumentError(f"Invalid score {what} {text!r}: expected a string.")
+        if value is None and label is None:
+            raise InvalidArgumentError(f"Score {name!r} has neither a value nor a label.")
+        event: dict[str, AttributeValue] = {gen_ai.GEN_AI_EVALUATION_NAME: safe_text(name)}
+        if value is not None:
+            event[gen_ai.GEN_AI_EVALUATION_SCORE_VALUE] = float(value)
+        if label is not None:
+            event[gen_ai.GEN_AI_EVALUATION_SCORE_LABEL] = safe_text(label)
+        if explanation is not None:
+            event[gen_ai.GEN_AI_EVALUATION_EXPLANATION] = safe_text(explanation)
+        with self._lock:
+            if self.end_state is not None:
+                logger.warning("Session %s has ended; score %r is not recorded.", self.session_id, name)
+                return
+            self._span.add_event(EVALUATION_RESULT, event)
+
     # --- events --------------------------------------------------------------------------------
 
     def record(self, event: Event) -> None:
@@ -374,6 +433,8 @@ class Session:
         if not self._owns_current_span(base):
             base = trace.set_span_in_context(self._span, base)
         bound = otel_context.set_value(CURRENT_UNTIL_ENDED_KEY if until_ended else SESSION_KEY, self, base)
+        if self.user_id is not None:
+            bound = baggage.set_baggage(USER_ID, self.user_id, bound)
         return baggage.set_baggage(attrs.SESSION_ID, self.session_id, bound)
 
     def _owns_current_span(self, context: Context) -> bool:
