@@ -327,10 +327,12 @@ def initialised() -> Iterator[Recorded]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider(id_generator=SessionIdGenerator())
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    token = otel_context.attach(otel_context.get_current())  # init() changes this context: give it back
     try:
         yield Recorded(exporter, provider)
     finally:
         agentops.shutdown()
+        otel_context.detach(token)
 
 
 def test_the_session_init_starts_holds_the_callers_own_spans_while_it_runs(initialised: Recorded) -> None:
