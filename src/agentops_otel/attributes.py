@@ -29,6 +29,9 @@ SESSION_COST_USD: Final = "agentops.session.cost_usd"
 SESSION_UNPRICED_LLM_CALLS: Final = "agentops.session.unpriced_llm_calls"
 """LLM calls with no cost on their span (a model ``genai-prices`` does not know): the cost is unknown, not 0."""
 
+SESSION_UNATTRIBUTED: Final = "agentops.session.unattributed"
+"""On an integration's span that started with no session in context while several ran: it joined none."""
+
 LLM_COST_USD: Final = "agentops.llm.cost_usd"
 """Cost of one LLM call in US dollars, from ``genai-prices``."""
 

@@ -29,7 +29,9 @@ from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 from .config import Config, given
 from .content import ATTRIBUTE_LENGTH_LIMIT_VARIABLES, DEFAULT_ATTRIBUTE_LENGTH_LIMIT, configure_content
 from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
+from .foreign import SessionTracerProvider
 from .ids import SessionIdGenerator
+from .integrations import Integration, integration_options, selected
 from .internal_errors import handle_internal_errors
 from .lifecycle import ExitHooks
 from .processor import SessionSpanProcessor
@@ -41,14 +43,6 @@ from .version import __version__
 
 logger = logging.getLogger("agentops_otel")
 
-# (module, class, client package it instruments or None). An LLM client's instrumentor is
-# imported only once the application imports that client: importing openai and anthropic
-# costs a second or more, which init() must not add to a program that uses neither.
-_INSTRUMENTORS: tuple[tuple[str, str, str | None], ...] = (
-    ("opentelemetry.instrumentation.threading", "ThreadingInstrumentor", None),
-    ("agentops_otel.instrumentation.openai", "OpenAIInstrumentor", "openai"),
-    ("agentops_otel.instrumentation.anthropic", "AnthropicInstrumentor", "anthropic"),
-)
 # Settings that can change while running; the rest shape the pipeline built by init().
 _LIVE_SETTINGS = frozenset(
     {
@@ -73,7 +67,6 @@ class Client:
         *,
         tracer_provider: TracerProvider | None = None,
         add_exporter: bool = False,
-        instrument: bool = True,
     ) -> None:
         self.config = config
         self.provider, created = _provider_for(tracer_provider, config)
@@ -93,9 +86,10 @@ class Client:
         self.process_session: Session | None = None
         self._apply_live_settings()
         self._instrumentors: list[tuple[BaseInstrumentor, bool]] = []
-        self._awaiting_clients: set[str] = set()  # LLM client packages to instrument when imported
-        if instrument:
-            self._instrument(llm_calls=config.instrument_llm_calls)
+        self._awaiting_clients: set[str] = set()  # integrations to turn on when their client is imported
+        # What the integrations record on: their spans join sessions by the rules table at start.
+        self._session_provider = SessionTracerProvider(self.provider, registry, self.meter_provider)
+        self._instrument(llm_calls=config.instrument_llm_calls)
         self._hooks = ExitHooks(self)
         self._hooks.install()
 
@@ -145,28 +139,47 @@ class Client:
     # --- instrumentation ------------------------------------------------------------------------
 
     def _instrument(self, *, llm_calls: bool) -> None:
-        for module_name, class_name, client_package in _INSTRUMENTORS:
-            if client_package is None:
-                self._instrument_with(module_name, class_name, is_llm=False)
+        """Turn on the integrations (integrations.py): each LLM one once its client is imported."""
+        for integration in selected(self.config.instruments):
+            if integration.client is None:
+                self._instrument_with(integration)
             elif llm_calls:
-                self._awaiting_clients.add(client_package)
+                self._awaiting_clients.add(integration.name)
                 # Runs at once if the client is already imported, else right after its import.
-                wrapt.when_imported(client_package)(
-                    functools.partial(self._on_client_imported, module_name, class_name, client_package)
-                )
+                wrapt.when_imported(integration.client)(functools.partial(self._on_client_imported, integration))
 
-    def _on_client_imported(self, module_name: str, class_name: str, client_package: str, _module: object) -> None:
-        if client_package in self._awaiting_clients:  # not after shutdown() or stop_instrumenting()
-            self._awaiting_clients.discard(client_package)
-            self._instrument_with(module_name, class_name, is_llm=True)
+    def _on_client_imported(self, integration: Integration, _module: object) -> None:
+        if integration.name in self._awaiting_clients:  # not after shutdown() or stop_instrumenting()
+            self._awaiting_clients.discard(integration.name)
+            self._instrument_with(integration)
 
-    def _instrument_with(self, module_name: str, class_name: str, *, is_llm: bool) -> None:
-        instrumentor = _instrumentor(module_name, class_name)
+    def _instrument_with(self, integration: Integration) -> None:
+        instrumentor = _instrumentor(integration)
         if instrumentor is None or instrumentor.is_instrumented_by_opentelemetry:
-            return  # someone else (e.g. opentelemetry-instrument) did; theirs to undo
-        with handle_internal_errors(f"instrumenting with {class_name}"):
-            instrumentor.instrument(tracer_provider=self.provider, meter_provider=self.meter_provider)
-            self._instrumentors.append((instrumentor, is_llm))
+            return  # not installed, or someone else (e.g. opentelemetry-instrument) did: theirs to undo
+        if integration.ours:
+            with handle_internal_errors(f"instrumenting with {integration.instrumentor}"):
+                instrumentor.instrument(tracer_provider=self.provider, meter_provider=self.meter_provider)
+        else:
+            try:
+                instrumentor.instrument(
+                    tracer_provider=self._session_provider,
+                    meter_provider=self.meter_provider,
+                    **integration_options(integration, capture_content=self.config.capture_content),
+                )
+            except Exception as error:
+                logger.warning(
+                    "Not recording %s calls: %s.instrument() raised %r.", integration.name, integration.module, error
+                )
+                return
+            if not instrumentor.is_instrumented_by_opentelemetry:  # it refused the installed client's version
+                logger.warning(
+                    "Not recording %s calls: %s declined to instrument (see its log line above).",
+                    integration.name,
+                    integration.module,
+                )
+                return
+        self._instrumentors.append((instrumentor, integration.client is not None))
 
     def stop_instrumenting(self) -> None:
         """Stop recording LLM calls (AgentOps 0.3), whoever instrumented the clients.
@@ -175,10 +188,10 @@ class Client:
         A client imported later is not instrumented either.
         """
         self._awaiting_clients.clear()
-        for module_name, class_name, client_package in _INSTRUMENTORS:
-            if client_package is None or client_package not in sys.modules:
+        for integration in selected(None):
+            if integration.client is None or integration.client not in sys.modules:
                 continue  # not an LLM client, or never imported: nothing can be instrumented
-            instrumentor = _instrumentor(module_name, class_name)
+            instrumentor = _instrumentor(integration, quiet=True)
             if instrumentor is not None and instrumentor.is_instrumented_by_opentelemetry:
                 with handle_internal_errors("removing instrumentation"):
                     instrumentor.uninstrument()
@@ -274,14 +287,27 @@ class _ClientLLMSpans:
 _client_llm_spans = _ClientLLMSpans()
 
 
-def _instrumentor(module_name: str, class_name: str) -> BaseInstrumentor | None:
-    """The (singleton) instrumentor, or None when its library or client is not installed."""
+def _instrumentor(integration: Integration, *, quiet: bool = False) -> BaseInstrumentor | None:
+    """The (singleton) instrumentor; None when its package is not installed, or (one warning) cannot be imported."""
     try:
-        instrumentor: BaseInstrumentor = getattr(importlib.import_module(module_name), class_name)()
-    except ImportError:
-        logger.debug("%s is not installed; not instrumenting it.", module_name)
+        instrumentor: BaseInstrumentor = getattr(
+            importlib.import_module(integration.module), integration.instrumentor
+        )()
+    except ModuleNotFoundError as error:
+        if error.name and (integration.module + ".").startswith(error.name + "."):
+            logger.debug("%s is not installed; not recording %s calls.", integration.module, integration.name)
+            return None
+        _warn_unusable(integration, error, quiet)
+        return None
+    except Exception as error:  # an instrumentation that does not work with the installed client
+        _warn_unusable(integration, error, quiet)
         return None
     return instrumentor
+
+
+def _warn_unusable(integration: Integration, error: Exception, quiet: bool) -> None:
+    if not quiet:
+        logger.warning("Not recording %s calls: importing %s failed: %r.", integration.name, integration.module, error)
 
 
 def _meter_provider_for(config: Config) -> MeterProvider | None:
@@ -388,9 +414,9 @@ def start_from_distro() -> Client:
     with _lock:
         config = Config.load(_pending, defaults={"auto_start_session": False})
         _pending.clear()
-        # The SDK just installed the global provider, which Client adopts (as init() would).
-        # opentelemetry-instrument loads every instrumentor (ours included) right after this.
-        _client = client = Client(config, add_exporter=True, instrument=False)
+        # The SDK just installed the global provider, which Client adopts (as init() would), and
+        # turns the integrations on; opentelemetry-instrument then loads the other instrumentors.
+        _client = client = Client(config, add_exporter=True)
         client.awaiting_init = True
     if config.auto_start_session:
         client.process_session = client.start_session()

@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from .content import Redactor
 from .exceptions import InvalidArgumentError
 from .exporting import EXPORTER_NAMES
+from .integrations import check_names
 from .session import normalize_tags
 
 T = TypeVar("T")
@@ -109,6 +110,13 @@ def _parse_redactor(text: str) -> Redactor:
         raise ValueError(text) from error
 
 
+def _parse_names(text: str) -> tuple[str, ...]:
+    try:
+        return check_names(text)
+    except InvalidArgumentError as error:
+        raise ValueError(text) from error
+
+
 @dataclass(frozen=True)
 class _Param(Generic[T]):
     env_vars: tuple[str, ...]  # highest priority first
@@ -134,6 +142,8 @@ _PARAMS: dict[str, _Param[Any]] = {
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
     "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),
     "trust_incoming_sessions": _Param(("AGENTOPS_TRUST_INCOMING_SESSIONS",), False, _check_bool, _parse_bool),
+    # None: every integration (integrations.py); a parse error is a ValueError, as for the others.
+    "instruments": _Param(("AGENTOPS_INSTRUMENTS",), None, check_names, _parse_names),
 }
 
 
@@ -157,6 +167,7 @@ class Config:
     quiet: bool
     flush_timeout: int
     trust_incoming_sessions: bool
+    instruments: tuple[str, ...] | None
 
     @classmethod
     def load(

@@ -26,6 +26,7 @@ from .client import resource_attributes, start_from_distro
 from .config import Config
 from .content import ATTRIBUTE_LENGTH_LIMIT_VARIABLES, DEFAULT_ATTRIBUTE_LENGTH_LIMIT
 from .ids import SessionIdGenerator
+from .integrations import is_integration_module
 
 logger = logging.getLogger("agentops_otel")
 
@@ -50,8 +51,14 @@ class AgentOpsDistro(BaseDistro):  # type: ignore[misc]
             os.environ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT"] = str(DEFAULT_ATTRIBUTE_LENGTH_LIMIT)
 
     def load_instrumentor(self, entry_point: EntryPoint, **kwargs: Any) -> None:
-        """Instrument `entry_point` unless it would record our LLM calls a second time."""
+        """Instrument `entry_point` unless it would record our LLM calls a second time.
+
+        The integrations' instrumentations (integrations.py) are left to the client, which turns
+        them on with the session rules when their client is imported.
+        """
         module = entry_point.value.split(":", 1)[0]
+        if is_integration_module(module):
+            return
         if module.startswith(_OTHER_GENAI_INSTRUMENTATIONS) and os.environ.get(KEEP_OTHER_GENAI_ENV, "") != "true":
             logger.info(
                 "agentops-otel instruments this client itself; not loading %s (set %s=true to keep it).",

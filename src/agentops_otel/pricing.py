@@ -18,10 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+from opentelemetry.util.types import AttributeValue
 
 if TYPE_CHECKING:
     from genai_prices.types import ModelInfo, Provider
@@ -106,6 +110,63 @@ def cost_usd(provider: str, model: str, usage: TokenCounts, service_tier: str | 
     )
     return float(cost)  # the nearest float to an exact price: its repr is the price's digits
 
+
+LLM_OPERATIONS = frozenset(
+    op.value
+    for op in (
+        gen_ai.GenAiOperationNameValues.CHAT,
+        gen_ai.GenAiOperationNameValues.TEXT_COMPLETION,
+        gen_ai.GenAiOperationNameValues.GENERATE_CONTENT,
+        gen_ai.GenAiOperationNameValues.EMBEDDINGS,
+    )
+)
+"""``gen_ai.operation.name`` values of a model call (counted in ``llm_calls``, priced)."""
+
+PRICE_PROVIDERS = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "aws.bedrock": "aws",
+    "azure.ai.openai": "azure",
+    "azure.ai.inference": "azure",
+    "cohere": "cohere",
+    "deepseek": "deepseek",
+    "gcp.gemini": "google",
+    "gcp.gen_ai": "google",
+    "gcp.vertex_ai": "google",
+    "groq": "groq",
+    "mistral_ai": "mistral",
+    "openrouter": "openrouter",
+    "perplexity": "perplexity",
+    "x_ai": "x-ai",
+}
+"""``gen_ai.provider.name`` (the conventions' well-known values) to the ``genai-prices`` provider id.
+
+A provider not listed (``ollama``, an unknown host) is never priced: guessing OpenAI's price
+for another provider's model would be a wrong number, worse than none.
+"""
+
+
+def span_cost(span_attributes: Mapping[str, AttributeValue]) -> float | None:
+    """The cost of a model call from its span's GenAI attributes (any instrumentation's), else None."""
+    if span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
+        return None
+    provider = PRICE_PROVIDERS.get(
+        str(span_attributes.get(gen_ai.GEN_AI_PROVIDER_NAME) or span_attributes.get(gen_ai.GEN_AI_SYSTEM))
+    )
+    model = span_attributes.get(gen_ai.GEN_AI_RESPONSE_MODEL) or span_attributes.get(gen_ai.GEN_AI_REQUEST_MODEL)
+    input_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_INPUT_TOKENS))
+    output_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS))
+    if provider is None or not isinstance(model, str) or (input_tokens is None and output_tokens is None):
+        return None
+    cache_read = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)) or 0
+    cache_write = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS)) or 0
+    # The conventions count cache reads and writes in the input tokens; some instrumentations do not.
+    input_total = max(input_tokens or 0, cache_read + cache_write)
+    return cost_usd(provider, model, TokenUsage(input_total, output_tokens or 0, cache_read, cache_write))
+
+
+def _count(value: AttributeValue | None) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _load_rates(key: _Key) -> _Rates | None:

@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import logging
 
-from opentelemetry import baggage
+from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
-from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_AGENT_ID, GEN_AI_AGENT_NAME
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
+    GEN_AI_AGENT_ID,
+    GEN_AI_AGENT_NAME,
+    GEN_AI_OPERATION_NAME,
+)
 
 from . import attributes as attrs
 from .events import AGENT_KEY, RunningAgent
 from .ids import is_session_id
+from .pricing import LLM_OPERATIONS
 from .registry import SessionRegistry, bound_session
 from .session import EndState
+from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 
 logger = logging.getLogger("agentops_otel")
+_OPENINFERENCE_KIND = "openinference.span.kind"
 _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
 
 
@@ -52,6 +59,7 @@ class SessionSpanProcessor(SpanProcessor):
             if session.user_id is not None:
                 span.set_attribute(USER_ID, session.user_id)
             session.span_started(span.context.span_id)
+            self._note_wrapping_call(span, parent_context)
             return
         user_id = baggage.get_baggage(USER_ID, parent_context)
         if is_user_id(user_id):  # an incoming user id is validated as an incoming session id is
@@ -66,6 +74,17 @@ class SessionSpanProcessor(SpanProcessor):
         trusted = self._registry.trusted(session_id)
         if trusted is not None:
             trusted.span_started(span.context.span_id)
+            self._note_wrapping_call(span, parent_context)
+
+    @staticmethod
+    def _note_wrapping_call(span: Span, parent_context: Context | None) -> None:
+        """An LLM span started inside another LLM span: the two describe one call (``stats.WRAPPING_CALLS``)."""
+        if (span.attributes or {}).get(GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
+            return
+        parent = trace.get_current_span(parent_context)
+        parent_attributes = getattr(parent, "attributes", None)
+        if parent.is_recording() and parent_attributes and _is_llm_call(parent_attributes):
+            WRAPPING_CALLS.add(parent.get_span_context().span_id)
 
     @staticmethod
     def _stamp_agent(span: Span, agent: RunningAgent) -> None:
@@ -89,7 +108,9 @@ class SessionSpanProcessor(SpanProcessor):
         if isinstance(session_id, str):
             for session in self._registry.with_id(session_id):
                 if session.span_ended(span):
-                    return
+                    break
+        if WRAPPING_CALLS and span.context is not None:
+            WRAPPING_CALLS.discard(span.context.span_id)
 
     def _check_root_status(self, span: ReadableSpan, end_state: object) -> None:
         """The session sets its status before ending; this catches anything that undid that."""
@@ -105,3 +126,11 @@ class SessionSpanProcessor(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Nothing is buffered here."""
         return True
+
+
+def _is_llm_call(span_attributes: object) -> bool:
+    """A model call's span: GenAI's operation name, or OpenInference's LLM kind (which may add it only at the end)."""
+    get = getattr(span_attributes, "get", None)
+    if get is None:
+        return False
+    return get(GEN_AI_OPERATION_NAME) in LLM_OPERATIONS or get(_OPENINFERENCE_KIND) == "LLM"

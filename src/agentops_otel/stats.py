@@ -21,17 +21,16 @@ from opentelemetry.trace import StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
+from .pricing import LLM_OPERATIONS, span_cost
 
-_LLM_OPERATIONS = frozenset(
-    op.value
-    for op in (
-        GenAiOperationNameValues.CHAT,
-        GenAiOperationNameValues.TEXT_COMPLETION,
-        GenAiOperationNameValues.GENERATE_CONTENT,
-        GenAiOperationNameValues.EMBEDDINGS,
-    )
-)
 _TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
+WRAPPING_CALLS: set[int] = set()
+"""Ids of LLM spans inside which another LLM span started (docs/concepts.md, "each model call counts once").
+
+Both describe one call (LiteLLM's span around the OpenAI client's, a framework's chat-model span
+around a client span): the inner one, closest to the provider's response, counts as the call; the
+outer one counts as a span only. The span processor adds and removes ids.
+"""
 
 
 class SessionStats:
@@ -68,7 +67,9 @@ class SessionStats:
         """Count one ended child span; ignored once the session has closed its books."""
         span_attributes = span.attributes or {}
         operation = span_attributes.get(GEN_AI_OPERATION_NAME)
-        is_llm = operation in _LLM_OPERATIONS
+        is_llm = operation in LLM_OPERATIONS
+        if is_llm and WRAPPING_CALLS and span.context is not None and span.context.span_id in WRAPPING_CALLS:
+            is_llm = False
         with self._lock:
             if self._closed:
                 return
@@ -78,6 +79,8 @@ class SessionStats:
                 self.input_tokens += _int(span_attributes.get(GEN_AI_USAGE_INPUT_TOKENS))
                 self.output_tokens += _int(span_attributes.get(GEN_AI_USAGE_OUTPUT_TOKENS))
                 cost = span_attributes.get(attrs.LLM_COST_USD)
+                if cost is None:  # another instrumentation's span, not through our integrations' provider
+                    cost = span_cost(span_attributes)
                 if cost is None:
                     self.unpriced_llm_calls += 1
                 else:
