@@ -24,8 +24,18 @@ def describe_exception(error: BaseException) -> str:
     exception into a different one raised from our code.
     """
     name = type(error).__name__
-    try:
-        message = str(error)
-    except Exception:  # any failure of user code here is replaced, never raised
-        message = "<exception str() failed>"
+    message = exception_message(error)
+    if message is None:
+        message = _UNPRINTABLE
     return safe_text(f"{name}: {message}" if message else name)
+
+
+_UNPRINTABLE = "<exception str() failed>"
+
+
+def exception_message(error: BaseException) -> str | None:
+    """``str(error)``, or None when the application's ``__str__`` raises."""
+    try:
+        return str(error)
+    except Exception:  # any failure of user code here is replaced, never raised
+        return None

@@ -38,6 +38,9 @@ def test_a_genai_span_already_open_for_the_call_is_borrowed_not_doubled(llm: LLM
     assert span_attributes["session.id"] == session.session_id
     assert span_attributes["gen_ai.usage.output_tokens"] == 5
     assert span_attributes["agentops.llm.cost_usd"] > 0
+    session.end_session("Success")
+    root = next(span for span in llm.recorded.spans if span.name == "session")
+    assert (root.attributes or {})["agentops.session.llm_calls"] == 1  # the borrowed span counts in the session
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
+import openai
 import pytest
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.trace import ReadableSpan
@@ -109,3 +111,27 @@ def test_a_bug_in_our_code_is_logged_and_the_call_goes_on(
         assert "agentops.llm.cost_usd" not in (spans[0].attributes or {})
     else:  # no span could start: the call ran untraced
         assert spans == []
+
+
+class Unprintable(BaseException):
+    """An application exception whose ``__str__`` raises (BaseException: the client lets it through)."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("no text for this one")
+
+
+def test_an_exception_whose_str_raises_passes_through_and_the_llm_span_still_ends(llm: LLM) -> None:
+    def broken_transport(request: httpx.Request) -> httpx.Response:
+        raise Unprintable()
+
+    client = openai.OpenAI(
+        base_url=llm.server.openai_base_url,
+        api_key="test",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(broken_transport)),
+    )
+    with pytest.raises(Unprintable):
+        client.chat.completions.create(model=OPENAI_MODEL, messages=USER)
+    span = llm.one_llm_span()  # before the fix: never ended, never exported
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["error.type"] == "Unprintable"

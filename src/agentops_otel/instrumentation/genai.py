@@ -24,6 +24,8 @@ from .. import attributes as attrs
 from ..content import content_attribute
 from ..internal_errors import log_internal_error
 from ..pricing import cost_usd
+from ..registry import bound_session
+from ..values import exception_message
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -238,7 +240,7 @@ class LLMCall:
         if session is not None:
             # session.id itself is stamped by the SessionSpanProcessor from the parent's baggage.
             span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
-            if current_span.get_span_context().trace_id != session.trace_id:
+            if bound_session(current) is not session:
                 parent = session.context(current)
         self.owned = not _is_llm_span(current_span)
         if not telemetry.own_spans:
@@ -248,6 +250,7 @@ class LLMCall:
             self.span = current_span
             if session is not None:
                 span_attributes[attrs.SESSION_ID] = session.session_id
+                session.span_started(self.span.get_span_context().span_id)  # counted in its roll-ups
             self.span.set_attributes(span_attributes)
             self.context = set_value(OWNED_CALL_KEY, True, current)
             return
@@ -297,14 +300,20 @@ class LLMCall:
             return
         if not self.owned:
             return
+        error_type = type(error).__qualname__
         try:
-            error_type = type(error).__qualname__
+            message = exception_message(error)
             self.span.set_attribute(ERROR_TYPE, error_type)
-            self.span.record_exception(error)
-            self.span.set_status(Status(StatusCode.ERROR, str(error) or error_type))
+            self.span.set_status(Status(StatusCode.ERROR, message or error_type))
+            if message is not None:  # the SDK's record_exception calls the str() that just raised
+                self.span.record_exception(error)
+        except Exception:
+            log_internal_error("describing a failed LLM call")
+        finally:
             self.span.end()
+        try:
             self._telemetry.instruments.record(
                 self._request, None, time.perf_counter() - self.started, error_type=error_type
             )
         except Exception:
-            log_internal_error("ending a failed LLM span")
+            log_internal_error("recording a failed LLM call's metrics")
