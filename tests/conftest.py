@@ -17,6 +17,8 @@ from tests.support.otlp_receiver import OTLPReceiver
 from tests.support.scripts import kill_started_scripts
 
 os.environ["AGENTOPS_QUIET"] = "1"  # unit tests read spans, not stderr summaries
+# LiteLLM fetches its model price map from the internet when imported; tests talk to loopback only.
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
 
 class Recorded:

@@ -118,6 +118,8 @@ def test_anthropic_sync_example(recorded: Recorded, llm_server: LLMServer, capsy
     assert "LLM calls: 2" in capsys.readouterr().out
 
 
+# litellm imports modules lazily during a call, and some warn (pydantic); that is not what this tests.
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
 def test_litellm_example(recorded: Recorded, llm_server: LLMServer) -> None:
     litellm = pytest.importorskip("litellm", reason="litellm is not installed (pip install litellm to run this)")
     agentops.shutdown()
