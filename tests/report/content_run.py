@@ -38,3 +38,13 @@ session.record(agentops.LLMEvent(model="gpt-4o-mini", prompt=[{"role": "user", "
 session.record(agentops.ToolEvent(name="search", params={"q": "x"}, returns=["y"]))
 session.end_session("Success")
 """
+
+SCORED = CAPTURED.replace(
+    'start_session(["travel", "captured"])', 'start_session(["travel", "captured"], user_id="alice@example.org")', 1
+).replace(
+    'session.end_session("Fail"',
+    'session.score("helpfulness", 0.9, label="good", explanation="found the weather " + ' + repr(HOSTILE) + ")\n"
+    'session.end_session("Fail"',
+    1,
+)
+"""The captured run with a user and a score (the browser tests; Phoenix gets the plain CAPTURED)."""

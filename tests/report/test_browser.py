@@ -13,7 +13,7 @@ import pytest
 
 from tests.report.browser import browser, needs_browser
 from tests.report.conftest import run_report
-from tests.report.content_run import CAPTURED, HOSTILE, NOT_CAPTURED
+from tests.report.content_run import HOSTILE, NOT_CAPTURED, SCORED
 from tests.support.scripts import run_script
 
 pytestmark = needs_browser
@@ -22,10 +22,10 @@ __all__ = ["browser"]  # the fixture, imported for pytest
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two runs written to two files (one capturing content, one not), and the page made from both."""
+    """Two runs written to two files (one capturing content, with a user and a score; one not), and their page."""
     directory = tmp_path_factory.mktemp("content")
     files = []
-    for name, script in (("captured", CAPTURED), ("plain", NOT_CAPTURED)):
+    for name, script in (("captured", SCORED), ("plain", NOT_CAPTURED)):
         run_directory = directory / name
         run_directory.mkdir()
         result = run_script(run_directory, script, {"AGENTOPS_QUIET": "1"})
@@ -150,6 +150,28 @@ def test_find_filter_sort_and_charts(page: Any) -> None:
     assert page.locator("th[data-key=cost_usd]").get_attribute("class") == "sorted-desc"
     page.fill("#find", "lisbon")
     screenshot(page, "report-filter.png")
+
+
+def test_the_user_and_the_scores_are_shown_and_filter(page: Any) -> None:
+    rows = page.locator("#sessions tbody tr")
+    users = {row.locator("td").nth(1).inner_text() for row in rows.all()}
+    assert users == {"alice@example.org", "-"}  # the User column
+    session = open_session(page, "captured")
+    assert "user alice@example.org" in session.locator("summary").inner_text()
+    score = session.locator(".score")
+    assert score.count() == 1 and score.is_visible()
+    assert score.locator(".name").text_content() == "helpfulness"
+    assert score.locator(".value").text_content() == "0.9 good"
+    assert score.locator(".muted").text_content() == "found the weather " + HOSTILE  # shown as text
+    assert page.locator("img").count() == 0 and page.title() != "pwned"
+    page.select_option("#user", "alice@example.org")
+    assert rows.count() == 1 and "captured" in rows.first.inner_text()
+    page.select_option("#user", "")
+    page.select_option("#score", "helpfulness")
+    assert rows.count() == 1 and "alice@example.org" in rows.first.inner_text()
+    page.select_option("#score", "")
+    page.fill("#find", "found the weather")  # score explanations are searched too
+    assert rows.count() == 1
 
 
 MANY_SESSIONS = """

@@ -47,7 +47,7 @@ def test_table_has_a_row_per_session_and_a_totals_line(example_run: ExampleRun) 
     result = run_report(cwd=example_run.directory)  # FILE defaults to ./agentops-traces.jsonl
     assert result.returncode == 0, result.stderr
     header, *rows, blank, footer = result.stdout.splitlines()
-    assert header.split()[:3] == ["SESSION", "STARTED", "STATE"]
+    assert header.split()[:4] == ["SESSION", "USER", "STARTED", "STATE"]
     assert len(rows) == 3 and blank == ""
     assert {row.split()[0] for row in rows} == set(example_run.printed)
     fail_row = next(row for row in rows if " Fail " in row)

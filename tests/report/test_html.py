@@ -18,6 +18,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 XSS_SESSION = f"""
 hostile = agentops.start_session(["{HOSTILE}"], name="</script><b>bold</b>")
 hostile.record(agentops.ToolEvent(name="<script>alert(2)</script>"))
+hostile.score("{HOSTILE}", 1, label="{HOSTILE}", explanation="</script><b>bold</b>")
 hostile.end_session("Indeterminate")
 """
 
@@ -108,6 +109,7 @@ def test_chromium_draws_the_sessions_and_their_waterfalls(demo_page: tuple[Path,
     text = "".join(dom.text)
     assert "execute_tool fetch_page: page took too long" in text
     assert "invoke_agent researcher" in text and "chat gpt-4o" in text
+    assert f"{HOSTILE} 1 {HOSTILE} </script><b>bold</b>" in text  # the hostile score: name, value and label, why
     assert HOSTILE in text and "</script><b>bold</b>" in text  # shown as text...
     assert dom.named("img") == [] and dom.named("b") == []  # ...never turned into elements
 

@@ -36,7 +36,7 @@ def test_the_table_has_a_row_for_spans_outside_sessions(traces: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     row = next(line for line in lines if line.startswith("(outside sessions)"))
-    assert row.split()[4:9] == ["-", "-", "1", "0", "0"]  # state, duration, LLM calls, tools, errors
+    assert row.split()[5:10] == ["-", "-", "1", "0", "0"]  # state, duration, LLM calls, tools, errors (user: "-")
     assert "$0.0000" in row and row.endswith("3 spans: --outside lists them")  # the app's, the LLM call, its POST
     assert lines[-1].startswith("0 sessions and 3 spans outside sessions, 1 LLM call, ")
     assert len(json.loads(run_report(traces, "--json").stdout)) == 0  # the JSON list holds sessions only

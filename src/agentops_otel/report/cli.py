@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "--state", type=state, help="only sessions that ended so: Success, Fail, Indeterminate, running (any case)"
     )
     command.add_argument("--tag", help="only sessions with this tag")
+    command.add_argument("--user", metavar="USER_ID", help="only sessions of this user (user.id)")
     command.add_argument(
         "--since", type=since, metavar="WHEN", help="only sessions started since WHEN: 2h, 1d, ISO time"
     )
@@ -121,7 +122,7 @@ def report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if single is not None:
         sessions = [single]
     else:
-        filters = Filters(args.state, args.tag, args.since)
+        filters = Filters(args.state, args.tag, args.since, args.user)
         sessions = [summary for summary in read.sessions if filters(summary)]
         if read.outside.span_count and filters(read.outside):
             sessions.append(read.outside)

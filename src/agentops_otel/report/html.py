@@ -73,6 +73,8 @@ def _session(summary: SessionSummary) -> dict[str, object]:
         "state": summary.state,
         "reason": summary.reason,
         "tags": summary.tags,
+        "user": summary.user_id,
+        "scores": [[score.name, score.shown, score.explanation] for score in summary.scores],
         "started": format_time(summary.start_ns),
         "start_ms": summary.start_ns // 1_000_000,
         "duration": format_duration(summary.duration_s),

@@ -13,14 +13,18 @@ the live session uses.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attrs
+from ..session import EVALUATION_RESULT
 from ..stats import SessionStats
+from ..users import USER_ID
 
 UNKNOWN_STATE = "running/unknown"
 OUTSIDE = "(outside sessions)"
@@ -40,6 +44,25 @@ ROLL_UPS = (
 )
 
 
+@dataclass(frozen=True)
+class Score:
+    """One ``gen_ai.evaluation.result`` of a session: a number, a label or both, and why."""
+
+    name: str
+    value: float | None = None
+    label: str = ""
+    explanation: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value and the label as a reader sees them: ``0.8``, ``polite``, ``0.8 pass``."""
+        return " ".join(part for part in (f"{self.value:g}" if self.value is not None else "", self.label) if part)
+
+    def to_json(self) -> dict[str, object]:
+        """The score as plain JSON values."""
+        return {"name": self.name, "value": self.value, "label": self.label, "explanation": self.explanation}
+
+
 @dataclass
 class SessionSummary:
     """One session as the file shows it: its root span(s), and its other spans if they were kept."""
@@ -51,13 +74,19 @@ class SessionSummary:
     """Counts of the non-root spans, per process (resource) that wrote them."""
     start_ns: int = 0
     end_ns: int = 0
+    user_id: str = ""
+    """The session's ``user.id`` (on its every span, so known even without a root); empty for none."""
 
     def add(self, span: ReadableSpan, keep: bool) -> None:
         """Take one span of this session (a root if it carries an end state)."""
         start, end = span.start_time or 0, span.end_time or 0
         self.start_ns = min(self.start_ns, start) if self.start_ns else start
         self.end_ns = max(self.end_ns, end)
-        if (span.attributes or {}).get(attrs.SESSION_END_STATE) is not None:
+        attributes = span.attributes or {}
+        user_id = attributes.get(USER_ID)
+        if not self.user_id and isinstance(user_id, str) and not self.is_outside:
+            self.user_id = user_id
+        if attributes.get(attrs.SESSION_END_STATE) is not None:
             self.roots.append(span)
             return
         process = _process(span)
@@ -96,6 +125,15 @@ class SessionSummary:
         tags = self._final(attrs.SESSION_TAGS)
         return [str(tag) for tag in tags] if isinstance(tags, (list, tuple)) else []
 
+    @property
+    def scores(self) -> list[Score]:
+        """The session's scores (``gen_ai.evaluation.result`` events of its roots), in the order given."""
+        events = sorted(
+            (event for root in self.roots for event in root.events if event.name == EVALUATION_RESULT),
+            key=lambda event: event.timestamp,
+        )
+        return [_score(event.attributes or {}) for event in events]
+
     def _final(self, name: str) -> AttributeValue | None:
         """An attribute of the root that ended last (None without a root)."""
         if not self.roots:
@@ -126,6 +164,8 @@ class SessionSummary:
             "end_state": self.state,
             "end_state_reason": self.reason,
             "tags": self.tags,
+            "user_id": self.user_id,
+            "scores": [score.to_json() for score in self.scores],
             "start_time_unix_nano": self.start_ns,
             "duration_s": round(self.duration_s, 6),
             **{name.removeprefix("agentops.session."): roll_ups[name] for name in ROLL_UPS},
@@ -183,17 +223,20 @@ def build(spans: Iterable[ReadableSpan], keep: Callable[[str], bool] = lambda _s
 
 @dataclass(frozen=True)
 class Filters:
-    """``--state``, ``--tag`` and ``--since``; None matches everything."""
+    """``--state``, ``--tag``, ``--since`` and ``--user``; None matches everything."""
 
     state: str | None = None
     tag: str | None = None
     since_ns: int | None = None
+    user_id: str | None = None
 
     def __call__(self, summary: SessionSummary) -> bool:
         """Whether `summary` passes every filter given."""
         if self.state is not None and self.state.lower() not in (summary.state.lower(), *summary.state.split("/")):
             return False
         if self.tag is not None and self.tag not in summary.tags:
+            return False
+        if self.user_id is not None and self.user_id != summary.user_id:
             return False
         return self.since_ns is None or summary.start_ns >= self.since_ns
 
@@ -237,5 +280,25 @@ def _process(span: ReadableSpan) -> _Process:
     return frozenset(span.resource.attributes.items())
 
 
+def _score(event: Mapping[str, AttributeValue]) -> Score:
+    """A score from the attributes of its event; what is missing or of another type is left out."""
+
+    def text(key: str) -> str:
+        found = event.get(key)
+        return found if isinstance(found, str) else ""
+
+    value = event.get(gen_ai.GEN_AI_EVALUATION_SCORE_VALUE)
+    return Score(
+        text(gen_ai.GEN_AI_EVALUATION_NAME),
+        float(value) if _is_number(value) else None,
+        text(gen_ai.GEN_AI_EVALUATION_SCORE_LABEL),
+        text(gen_ai.GEN_AI_EVALUATION_EXPLANATION),
+    )
+
+
+def _is_number(value: AttributeValue | None) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _number(value: AttributeValue | None) -> float:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    return value if _is_number(value) else 0

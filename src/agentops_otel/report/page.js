@@ -47,9 +47,9 @@ function parsed(value) {
 // ---- the sessions: filter, sort, table, charts ----
 
 function haystack(session) {
-  // Built on the first search only: the names, tags and string attributes (captured content too).
+  // Built on the first search only: the names, tags, user, scores and string attributes (captured content too).
   if (session.haystack === undefined) {
-    const parts = [session.id, session.state, session.reason, ...session.tags];
+    const parts = [session.id, session.user, session.state, session.reason, ...session.tags, ...session.scores.flat()];
     for (const span of session.spans) {
       parts.push(span[0]);
       for (const value of Object.values(span[7].attrs)) parts.push(Array.isArray(value) ? value.join(" ") : String(value));
@@ -65,6 +65,8 @@ function filters() {
     text: document.getElementById("find").value.trim().toLowerCase(),
     state: document.getElementById("state").value,
     tag: document.getElementById("tag").value,
+    user: document.getElementById("user").value,
+    score: document.getElementById("score").value,
     from: from ? new Date(from).getTime() : null,
     to: to ? new Date(to).getTime() : null,
   };
@@ -73,6 +75,8 @@ function filters() {
 function matches(session, wanted) {
   if (wanted.state && session.state !== wanted.state) return false;
   if (wanted.tag && !session.tags.includes(wanted.tag)) return false;
+  if (wanted.user && session.user !== wanted.user) return false;
+  if (wanted.score && !session.scores.some(([name]) => name === wanted.score)) return false;
   if (wanted.from !== null && session.start_ms < wanted.from) return false;
   if (wanted.to !== null && session.start_ms > wanted.to) return false;
   return !wanted.text || haystack(session).includes(wanted.text);
@@ -103,7 +107,7 @@ function tableRow(session) {
   id.title = session.id;
   const first = el("td");
   first.appendChild(id);
-  row.append(first, el("td", "", session.started), state, el("td", "num", session.duration),
+  row.append(first, el("td", "", session.user || "-"), el("td", "", session.started), state, el("td", "num", session.duration),
              el("td", "num", String(session.llm)), el("td", "num", String(session.tools)),
              el("td", "num" + (session.errors ? " has-errors" : ""), String(session.errors)),
              el("td", "num", session.tokens_in + " / " + session.tokens_out), el("td", "num", session.cost), tags);
@@ -245,7 +249,8 @@ function drawSession(session, open) {
   const box = el("details", "session");
   box.id = "session-" + session.id;
   const summary = el("summary");
-  summary.append(stateBadge(session.state), " ", el("code", "", session.id), " ", el("span", "muted", session.started + " \u00b7 " + session.duration));
+  summary.append(stateBadge(session.state), " ", el("code", "", session.id), " ",
+                 el("span", "muted", [session.user ? "user " + session.user : "", session.started, session.duration].filter(Boolean).join(" \u00b7 ")));
   box.appendChild(summary);
   const totals = el("div", "totals");
   totals.append(el("span", "", count(session.llm, "LLM call")), el("span", "", count(session.tools, "tool call")),
@@ -253,6 +258,16 @@ function drawSession(session, open) {
                 el("span", "", "tokens " + session.tokens_in + " in / " + session.tokens_out + " out"), el("span", "", "cost " + session.cost));
   if (session.reason) totals.append(el("span", "muted", "reason: " + session.reason));
   box.appendChild(totals);
+  if (session.scores.length) {
+    const scores = el("div", "scores");
+    for (const [name, shown, explanation] of session.scores) {
+      const score = el("div", "score");
+      score.append(el("span", "name", name), " ", el("span", "value", shown));
+      if (explanation) score.append(" ", el("span", "muted", explanation));
+      scores.appendChild(score);
+    }
+    box.appendChild(scores);
+  }
   if (session.failed.length) {
     const errors = el("div", "errors");
     for (const [name, message] of session.failed) errors.appendChild(el("div", "", name + ": " + message));
@@ -443,12 +458,9 @@ function closePanel() {
 function render(first) {
   document.getElementById("meta").textContent = [data.source, count(data.sessions.length, "session"), count(data.spans, "span"),
     data.live ? "live: updated " + new Date().toLocaleTimeString() : "generated " + data.generated].join(" \u00b7 ");
-  const tags = new Set(data.sessions.flatMap((session) => session.tags));
-  const tagSelect = document.getElementById("tag"), chosen = tagSelect.value;
-  tagSelect.replaceChildren(el("option", "", "any"));
-  tagSelect.firstChild.value = "";
-  for (const tag of [...tags].sort()) tagSelect.appendChild(el("option", "", tag));
-  tagSelect.value = tags.has(chosen) ? chosen : "";
+  choices("tag", data.sessions.flatMap((session) => session.tags));
+  choices("user", data.sessions.map((session) => session.user).filter(Boolean));
+  choices("score", data.sessions.flatMap((session) => session.scores.map(([name]) => name)));
   view.drawn = new Map();
   if (first) {
     // On load: the newest session open, and the next ones while their bars fit a budget; the rest open on click.
@@ -465,6 +477,15 @@ function render(first) {
     const index = session ? session.spans.findIndex((span) => span[7].id === view.selected.span) : -1;
     if (index < 0) closePanel(); else openSpan(session.id, index);
   }
+}
+
+function choices(id, values) {
+  // A filter's options: "any" and each value found, sorted; the chosen one kept while it is still there.
+  const known = new Set(values), select = document.getElementById(id), chosen = select.value;
+  select.replaceChildren(el("option", "", "any"));
+  select.firstChild.value = "";
+  for (const value of [...known].sort()) select.appendChild(el("option", "", value));
+  select.value = known.has(chosen) ? chosen : "";
 }
 
 function drawLegend() {
@@ -488,7 +509,7 @@ async function poll() {
   setTimeout(poll, 1000);
 }
 
-for (const id of ["find", "state", "tag", "from", "to"]) {
+for (const id of ["find", "state", "tag", "user", "score", "from", "to"]) {
   document.getElementById(id).addEventListener("input", () => { view.limit = PAGE; apply(); });
 }
 document.getElementById("more").addEventListener("click", () => { view.limit += PAGE; apply(); });

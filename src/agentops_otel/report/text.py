@@ -14,9 +14,11 @@ from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
 from ..stats import format_cost
-from .model import ROLL_UPS, SessionSummary, TreeRow, tree
+from .model import ROLL_UPS, Score, SessionSummary, TreeRow, tree
 
-_COLUMNS = ("SESSION", "STARTED", "STATE", "DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST", "TAGS")
+_COLUMNS = (
+    "SESSION", "USER", "STARTED", "STATE", "DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST", "TAGS"
+)  # fmt: skip
 _RIGHT_ALIGNED = frozenset({"DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST"})
 _NAME_WIDTH = 48
 _BAR_WIDTH = 40
@@ -98,6 +100,7 @@ def _row(summary: SessionSummary) -> list[str]:
     )
     return [
         summary.session_id,
+        summary.user_id or "-",
         format_time(summary.start_ns),
         summary.state,
         "-" if summary.is_outside else format_duration(summary.duration_s),
@@ -124,7 +127,8 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
         f"  {plural(summary.span_count, 'span')}, the first started {format_time(summary.start_ns)}"
         if summary.is_outside
         else f"  {summary.state}{reason}, started {format_time(summary.start_ns)}, "
-        f"{format_duration(summary.duration_s)}, tags: {', '.join(summary.tags) or '-'}",
+        f"{format_duration(summary.duration_s)}, user: {summary.user_id or '-'}, "
+        f"tags: {', '.join(summary.tags) or '-'}",
         "  "
         + ", ".join(
             (
@@ -136,6 +140,7 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
                 f"cost {cost(roll_ups)}",
             )
         ),
+        *(f"  score {_score_text(score)}" for score in summary.scores),
         "",
     ]
     rows = tree(summary)
@@ -153,6 +158,12 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
         note = f"  ERROR: {span.status.description or 'failed'}" if error else ""
         lines.append(f"{label.ljust(_NAME_WIDTH)} {format_duration((end - start) / 1e9):>9} |{bar}|{note}")
     return "\n".join(lines) + "\n"
+
+
+def _score_text(score: Score) -> str:
+    """``helpfulness: 0.8 good (why)`` on one line: the explanation's line breaks become spaces."""
+    explanation = " ".join(score.explanation.split())
+    return f"{score.name}: {score.shown}" + (f" ({explanation})" if explanation else "")
 
 
 def _prefixes(rows: Sequence[TreeRow], glyphs: dict[str, str]) -> list[str]:
