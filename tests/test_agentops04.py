@@ -398,12 +398,25 @@ def test_entity_decorators_follow_the_multi_session_rules(recorded: Recorded) ->
     first.end_session("Success")
 
 
-def test_trace_decorator_rejects_a_class() -> None:
-    with pytest.raises(agentops.InvalidArgumentError, match="@trace on class"):
+def test_trace_decorator_on_a_class_makes_each_public_method_call_a_session(recorded: Recorded) -> None:
+    @agentops.trace(tags=["job"])
+    class Job:
+        def run(self, value: int) -> int:
+            agentops.record(agentops.ToolEvent(name="step"))  # the module function finds the one session
+            return value * 2
 
-        @agentops.trace
-        class Job:
+        def _helper(self) -> None:
             pass
+
+    job = Job()
+    assert job.run(2) == 4
+    assert job.run(3) == 6
+    job._helper()
+    roots = recorded.named("session run")
+    assert len(roots) == 2  # one session per call, none for the private method
+    assert all(root.attributes["agentops.session.end_state"] == "Success" for root in roots)  # type: ignore[index]
+    assert all(root.attributes["agentops.session.tags"] == ("job",) for root in roots)  # type: ignore[index]
+    assert len(recorded.named("execute_tool step")) == 2
 
 
 def test_init_accepts_every_keyword_of_both_generations(recorded: Recorded, caplog: pytest.LogCaptureFixture) -> None:

@@ -485,10 +485,8 @@ def _on_function_or_class(decorate: Callable[[Any], Any], target: Any) -> Any:
 
 def _session_decorator(name: str | None, tags: object, func: F) -> F:
     """Each call of `func` is a session of its own, named after it, current while its body runs."""
-    if inspect.isclass(func):
-        raise InvalidArgumentError(
-            f"@trace on class {func.__name__}: decorate the method whose calls are sessions instead."
-        )
+    if inspect.isclass(func):  # like the other kinds on a class: each public method call is one
+        return cast(F, _on_function_or_class(lambda method: _session_decorator(name, tags, method), func))
     session_name = name or func.__name__
     metadata = tags if isinstance(tags, Mapping) else None
     tag_list = None if metadata is not None else normalize_tags(tags)
