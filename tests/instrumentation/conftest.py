@@ -13,6 +13,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 
+import agentops_otel as agentops
 from agentops_otel.instrumentation.anthropic import AnthropicInstrumentor
 from agentops_otel.instrumentation.openai import OpenAIInstrumentor
 from tests.conftest import Recorded
@@ -84,3 +85,11 @@ def llm(recorded: Recorded, llm_server: LLMServer) -> Iterator[LLM]:
         uninstrument()
         meter_provider.shutdown()
         gc.collect()  # dropped streams end their spans now, not in the next test
+
+
+@pytest.fixture
+def capture(llm: LLM) -> Iterator[None]:
+    """Content capture on for one test."""
+    agentops.configure(capture_content=True)  # after init(), which sets it from its config
+    yield
+    agentops.configure(capture_content=False)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-import agentops_otel as agentops
 from agentops_otel.instrumentation.metrics import DURATION_BUCKETS, TOKEN_BUCKETS
 from tests.instrumentation.conftest import ANTHROPIC_MODEL, LLM, OPENAI_MODEL
 
@@ -19,13 +17,6 @@ CONTENT_KEYS = {
     "gen_ai.tool.definitions",
 }
 TOOL = {"name": "lookup", "description": "Find a thing", "input_schema": {"type": "object", "properties": {}}}
-
-
-@pytest.fixture
-def capture(llm: LLM) -> Iterator[None]:
-    agentops.configure(capture_content=True)  # after init(), which sets it from its config
-    yield
-    agentops.configure(capture_content=False)
 
 
 def calls(llm: LLM) -> list[dict[str, Any]]:
@@ -108,3 +99,23 @@ def test_a_failed_call_is_measured_with_its_error_type(llm: LLM) -> None:
     (duration,) = found["gen_ai.client.operation.duration"]
     assert duration.attributes["error.type"] == "RateLimitError"
     assert "gen_ai.client.token.usage" not in found
+
+
+@pytest.mark.usefixtures("capture")
+def test_a_choice_without_a_message_keeps_the_billing_data(llm: LLM) -> None:
+    """Azure's content filter answers a choice with ``"message": null``: capture must not cost the usage."""
+    completion = llm.openai.chat.completions.create(
+        model=OPENAI_MODEL,
+        messages=[{"role": "user", "content": "Hi"}],
+        extra_headers={"x-test-content-filter": "true"},
+    )
+    assert completion.choices[0].message is None
+    span_attributes = dict(llm.one_llm_span().attributes or {})
+    assert span_attributes["gen_ai.response.id"] == completion.id
+    assert span_attributes["gen_ai.response.model"] == completion.model
+    assert span_attributes["gen_ai.response.finish_reasons"] == ("content_filter",)
+    assert span_attributes["gen_ai.usage.input_tokens"] == 11
+    assert span_attributes["gen_ai.usage.output_tokens"] == 5
+    assert span_attributes["agentops.llm.cost_usd"] > 0
+    [output] = json.loads(span_attributes["gen_ai.output.messages"])
+    assert (output["role"], output["parts"]) == ("assistant", [])

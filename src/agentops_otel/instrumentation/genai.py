@@ -36,6 +36,9 @@ CHAT = gen_ai.GenAiOperationNameValues.CHAT.value
 EMBEDDINGS = gen_ai.GenAiOperationNameValues.EMBEDDINGS.value
 LLM_OPERATIONS = frozenset({CHAT, EMBEDDINGS, gen_ai.GenAiOperationNameValues.TEXT_COMPLETION.value})
 
+CAPTURING_CONTENT = "capturing message content"
+"""What content capture is guarded as, apart from the outcome: it must never cost a call's id, usage or cost."""
+
 OWNED_CALL_KEY = "agentops_otel.llm_call"
 """Context key set while an instrumented call runs: its vendor span (see ``duplicates``) stays off."""
 

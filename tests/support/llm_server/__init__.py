@@ -55,6 +55,8 @@ Control headers
     ``x-test-error: malformed``   200 with a truncated JSON body (or SSE data).
     ``x-test-error: cut``  a stream sends 2 events, a JSON body half of itself, then the
                            connection is dropped.
+    ``x-test-content-filter: true``   a (non-stream) chat choice has ``"message": null``
+                           and finish reason ``content_filter``, as Azure OpenAI's filter answers.
 
 A body that is not a JSON object with a string ``model``, or lacks a field the reply
 needs, gets a 400; an unknown path a 404. Every request is recorded in

@@ -30,10 +30,11 @@ _DATED = re.compile(r"\d{4}-?\d{2}-?\d{2}$")
 
 @dataclass(frozen=True)
 class Call:
-    """One API request as the fake model sees it: the JSON body and the ``x-test-chunks`` count."""
+    """One API request as the fake model sees it: the JSON body and the test-control headers."""
 
     body: JSON
     chunks: int = DEFAULT_CHUNKS
+    content_filtered: bool = False
 
 
 @dataclass(frozen=True)

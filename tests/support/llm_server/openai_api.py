@@ -54,6 +54,8 @@ def chat_json(call: Call) -> JSON:
         function = _function(reply.tool.name, reply.text)
         message["tool_calls"] = [{"id": new_id("call_"), "type": "function", "function": function}]
     choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": _finish_reason(reply)}
+    if call.content_filtered:  # as Azure OpenAI answers a prompt its content filter blocked
+        choice.update(message=None, finish_reason="content_filter")
     return {**_chat_base(call, "chat.completion"), "choices": [choice], "usage": _chat_usage(reply)}
 
 

@@ -103,7 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
         if endpoint is None:
             return self._send_error(provider, 404, f"Unknown path {self.path}")
         try:
-            self._serve(endpoint, _call(body, self.headers.get("x-test-chunks")), self.headers.get("x-test-error"))
+            call = _call(body, self.headers.get("x-test-chunks"), self.headers.get("x-test-content-filter") == "true")
+            self._serve(endpoint, call, self.headers.get("x-test-error"))
         except _BadRequest as error:
             self._send_error(provider, 400, str(error))
         except (KeyError, TypeError, ValueError) as error:  # a body without a field the reply needs
@@ -172,14 +173,14 @@ class _Handler(BaseHTTPRequestHandler):
 _SSE_HEADERS = {"cache-control": "no-cache", "transfer-encoding": "chunked"}
 
 
-def _call(body: Any, chunks: str | None) -> Call:
+def _call(body: Any, chunks: str | None, content_filtered: bool) -> Call:
     if not isinstance(body, dict) or not isinstance(body.get("model"), str):
         raise _BadRequest("The body must be a JSON object with a string 'model'.")
     if chunks is None:
-        return Call(body)
+        return Call(body, content_filtered=content_filtered)
     if not chunks.isdigit() or int(chunks) < 1:
         raise _BadRequest(f"x-test-chunks must be a positive integer, not {chunks!r}")
-    return Call(body, int(chunks))
+    return Call(body, int(chunks), content_filtered)
 
 
 def _half(data: _Text) -> _Text:

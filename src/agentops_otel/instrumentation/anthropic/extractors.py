@@ -7,7 +7,9 @@ from typing import Any
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
 from ...content import capture_content
+from ...internal_errors import handle_internal_errors
 from ..genai import (
+    CAPTURING_CONTENT,
     CHAT,
     Outcome,
     Parameters,
@@ -72,8 +74,9 @@ def message_outcome(result: Any) -> Outcome:
         },
     )
     if capture_content():
-        output = message(result.role, [content_part(block) for block in result.content or ()], result.stop_reason)
-        add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [output])
+        with handle_internal_errors(CAPTURING_CONTENT):
+            output = message(result.role, [content_part(block) for block in result.content or ()], result.stop_reason)
+            add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [output])
     return outcome
 
 

@@ -18,7 +18,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..genai import LLMCall, Outcome, add_content, message, text_part, tool_call_part
+from ..genai import CAPTURING_CONTENT, LLMCall, Outcome, add_content, message, text_part, tool_call_part
 from ..streams import ObjectProxy
 from .extractors import message_outcome, message_usage
 
@@ -65,10 +65,11 @@ class EventAccumulator:
         if self._stop_reason:
             outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = [self._stop_reason]
         if self._capture:
-            parts = [_part(*block) for _, block in sorted(self._blocks.items())]
-            add_content(
-                outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [message("assistant", parts, self._stop_reason)]
-            )
+            with handle_internal_errors(CAPTURING_CONTENT):
+                parts = [_part(*block) for _, block in sorted(self._blocks.items())]
+                add_content(
+                    outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [message("assistant", parts, self._stop_reason)]
+                )
         return outcome
 
 

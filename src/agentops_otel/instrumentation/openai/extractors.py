@@ -9,7 +9,9 @@ from opentelemetry.semconv._incubating.attributes import openai_attributes as op
 from opentelemetry.util.types import AttributeValue
 
 from ...content import capture_content
+from ...internal_errors import handle_internal_errors
 from ..genai import (
+    CAPTURING_CONTENT,
     CHAT,
     EMBEDDINGS,
     Outcome,
@@ -114,8 +116,9 @@ def chat_outcome(completion: Any) -> Outcome:
     outcome = _outcome(completion, [choice.finish_reason or "error" for choice in choices])
     outcome.usage = chat_usage(completion.usage)
     if capture_content():
-        output = [_chat_output(choice.message, choice.finish_reason) for choice in choices]
-        add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, output)
+        with handle_internal_errors(CAPTURING_CONTENT):
+            output = [_chat_output(choice.message, choice.finish_reason) for choice in choices]
+            add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, output)
     return outcome
 
 
@@ -152,7 +155,8 @@ def response_outcome(response: Any) -> Outcome:
             reasoning=(output_details and output_details.reasoning_tokens) or 0,
         )
     if capture_content():
-        add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [_response_output(output)])
+        with handle_internal_errors(CAPTURING_CONTENT):
+            add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [_response_output(output)])
     return outcome
 
 
@@ -204,6 +208,8 @@ def _chat_input(messages: object) -> list[dict[str, object]]:
 
 
 def _chat_output(choice_message: Any, finish_reason: object) -> dict[str, object]:
+    if choice_message is None:  # Azure's content filter answers a choice without a message
+        return message("assistant", [], finish_reason)
     parts = _content_parts(choice_message.content)
     parts += [_tool_call(call) for call in choice_message.tool_calls or []]
     return message(choice_message.role or "assistant", parts, finish_reason)

@@ -11,7 +11,8 @@ from typing import Any
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
 from ...content import capture_content
-from ..genai import Outcome, add_content, message, text_part, tool_call_part
+from ...internal_errors import handle_internal_errors
+from ..genai import CAPTURING_CONTENT, Outcome, add_content, message, text_part, tool_call_part
 from .extractors import chat_usage, response_outcome
 
 _FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -100,8 +101,11 @@ class ChatAccumulator:
             outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = reasons
         outcome.usage = chat_usage(self._usage)
         if self._capture:
-            outputs = [state.output(self._finish_reasons.get(index)) for index, state in sorted(self._choices.items())]
-            add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
+            with handle_internal_errors(CAPTURING_CONTENT):
+                outputs = [
+                    state.output(self._finish_reasons.get(index)) for index, state in sorted(self._choices.items())
+                ]
+                add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
         return outcome
 
 
