@@ -85,6 +85,8 @@ def test_a_stream_reports_usage_and_hides_the_usage_chunk_it_asked_for(llm: LLM)
     assert span_attributes["gen_ai.usage.output_tokens"] == 5
     assert span_attributes["gen_ai.response.finish_reasons"] == ("stop",)
     assert span_attributes["gen_ai.response.time_to_first_chunk"] > 0
+    assert span_attributes["openai.response.service_tier"] == "default"  # as a call without a stream
+    assert span_attributes["openai.response.system_fingerprint"] == "fp_test"
 
 
 def test_a_caller_who_asked_for_usage_still_gets_the_usage_chunk(llm: LLM) -> None:

@@ -113,7 +113,7 @@ def embeddings_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 def chat_outcome(completion: Any) -> Outcome:
     """A ``ChatCompletion`` as response attributes and usage."""
     choices = completion.choices or ()
-    outcome = _outcome(completion, [choice.finish_reason or "error" for choice in choices])
+    outcome = response_outcome_base(completion, [choice.finish_reason or "error" for choice in choices])
     outcome.usage = chat_usage(completion.usage)
     if capture_content():
         with handle_internal_errors(CAPTURING_CONTENT):
@@ -143,7 +143,7 @@ def response_outcome(response: Any) -> Outcome:
     incomplete = getattr(response.incomplete_details, "reason", None)
     finished = response.status in ("completed", "incomplete", "failed")  # not a stream cut short
     reasons = [incomplete or ("tool_calls" if calls_tool else "stop")] if finished else []
-    outcome = _outcome(response, reasons)
+    outcome = response_outcome_base(response, reasons)
     usage = response.usage
     if usage is not None:
         details, output_details = usage.input_tokens_details, usage.output_tokens_details
@@ -172,7 +172,8 @@ def embeddings_outcome(result: Any) -> Outcome:
     return outcome
 
 
-def _outcome(response: Any, finish_reasons: list[str]) -> Outcome:
+def response_outcome_base(response: Any, finish_reasons: list[str]) -> Outcome:
+    """Id, model, finish reasons, service tier and fingerprint of a response, or of a stream's first chunk."""
     model = response.model
     service_tier = getattr(response, "service_tier", None)
     if not isinstance(service_tier, str):

@@ -13,7 +13,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
 from ..genai import CAPTURING_CONTENT, Outcome, add_content, message, text_part, tool_call_part
-from .extractors import chat_usage, response_outcome
+from .extractors import chat_usage, response_outcome, response_outcome_base
 
 _FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
@@ -86,19 +86,10 @@ class ChatAccumulator:
         return True
 
     def outcome(self) -> Outcome:
-        """Response attributes from the first chunk, finish reasons and usage from the rest."""
-        first = self._first
-        outcome = Outcome()
-        if first is None:
-            return outcome
-        outcome.model = first.model
-        service_tier = getattr(first, "service_tier", None)
-        outcome.service_tier = service_tier if isinstance(service_tier, str) else None
-        outcome.attributes[gen_ai.GEN_AI_RESPONSE_ID] = first.id
-        outcome.attributes[gen_ai.GEN_AI_RESPONSE_MODEL] = first.model
-        reasons = [reason for _, reason in sorted(self._finish_reasons.items())]
-        if reasons:
-            outcome.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] = reasons
+        """The first chunk's response attributes, as a call without a stream has them; usage from the rest."""
+        if self._first is None:
+            return Outcome()
+        outcome = response_outcome_base(self._first, [reason for _, reason in sorted(self._finish_reasons.items())])
         outcome.usage = chat_usage(self._usage)
         if self._capture:
             with handle_internal_errors(CAPTURING_CONTENT):
