@@ -66,8 +66,11 @@ def test_the_stream_helper_ends_its_span_when_the_block_is_left(llm: LLM) -> Non
         assert isinstance(stream, anthropic.MessageStream)
         assert "".join(stream.text_stream) == "Hello from the test server"
         assert llm.llm_spans() == []
-    span_attributes = llm.one_llm_span().attributes or {}
+    span = llm.one_llm_span()
+    span_attributes = span.attributes or {}
     assert {key: span_attributes[key] for key in EXPECTED_USAGE} == EXPECTED_USAGE
+    assert span_attributes["gen_ai.request.stream"] is True  # as create(stream=True) has them
+    assert 0 < span_attributes["gen_ai.response.time_to_first_chunk"] < (span.end_time - span.start_time) / 1e9
 
 
 def test_leaving_the_stream_helper_early_still_ends_the_span(llm: LLM) -> None:
@@ -93,6 +96,8 @@ def test_async_create_stream_and_stream_helper(llm: LLM) -> None:
     for span in spans:
         span_attributes = span.attributes or {}
         assert {key: span_attributes[key] for key in EXPECTED_USAGE} == EXPECTED_USAGE
+        assert span_attributes.get("gen_ai.request.stream", False) is (span is not spans[0])
+        assert ("gen_ai.response.time_to_first_chunk" in span_attributes) is (span is not spans[0])
 
 
 def test_an_error_inside_the_stream_helper_fails_the_span(llm: LLM) -> None:

@@ -56,6 +56,13 @@ def messages_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     return Request(CHAT, PROVIDER, model, found)
 
 
+def stream_helper_request(instance: Any, kwargs: dict[str, Any]) -> Request:
+    """``messages.stream`` keywords: the helper streams without being given ``stream=True``."""
+    request = messages_request(instance, kwargs)
+    request.attributes[gen_ai.GEN_AI_REQUEST_STREAM] = True
+    return request
+
+
 def message_outcome(result: Any) -> Outcome:
     """A ``Message`` (or a stream's message snapshot) as response attributes and usage."""
     usage = result.usage

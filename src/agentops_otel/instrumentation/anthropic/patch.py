@@ -9,7 +9,7 @@ import anthropic
 
 from ..streams import Accumulator, responder
 from ..wrappers import Hooks, Switch, Wrapper, begin, resolve, traced, traced_async
-from .extractors import message_outcome, messages_request
+from .extractors import message_outcome, messages_request, stream_helper_request
 from .stream import AsyncTracedStreamManager, EventAccumulator, TracedStreamManager
 
 
@@ -50,7 +50,7 @@ def _stream_manager(manager_proxy: Callable[[Any, Any], Any]) -> Callable[[Switc
             manager = wrapped(*args, **kwargs)
             if resolved is None:
                 return manager
-            return manager_proxy(manager, lambda: begin(resolved, messages_request, instance, kwargs))
+            return manager_proxy(manager, lambda: begin(resolved, stream_helper_request, instance, kwargs))
 
         return traced_method
 

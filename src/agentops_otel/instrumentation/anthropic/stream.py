@@ -5,10 +5,13 @@
 when its ``with`` block is entered and closes the stream when it is left; its helper stream
 consumes events internally (``text_stream``, ``get_final_message()``), so the span follows the
 manager: it starts on enter and ends on exit (or collection) with the helper's message snapshot.
+Its time to first chunk is when the response began (``__enter__`` returned): the helper reads the
+events itself, and only its private attributes would say when the first one came.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -95,12 +98,19 @@ class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]
 
     _self_call: LLMCall | None
     _self_stream: Any
+    _self_entered: float
 
     def __init__(self, wrapped: Any, begin: Callable[[], LLMCall | None]) -> None:
         super().__init__(wrapped)
         self._self_begin = begin
         self._self_stream = None
         self._self_call = None
+
+    def _self_began(self, stream: Any) -> Any:
+        """Note the helper stream the request returned, and when."""
+        self._self_entered = time.perf_counter()
+        self._self_stream = stream
+        return stream
 
     def _self_end(self, error: BaseException | None) -> None:
         call = getattr(self, "_self_call", None)
@@ -109,7 +119,9 @@ class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]
         snapshot = outcome = None
         with handle_internal_errors("reading a stream's response"):  # the span still ends, with less on it
             snapshot = self._self_snapshot()
-            outcome = None if snapshot is None else message_outcome(snapshot)
+            if snapshot is not None:
+                outcome = message_outcome(snapshot)
+                outcome.attributes[gen_ai.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._self_entered - call.started
         if error is not None and (snapshot is None or snapshot.stop_reason is None):
             call.fail(error)
         else:
@@ -136,13 +148,12 @@ class TracedStreamManager(_ManagerEnd):
             return self.__wrapped__.__enter__()
         token = attach(call.context)
         try:
-            self._self_stream = self.__wrapped__.__enter__()
+            return self._self_began(self.__wrapped__.__enter__())
         except BaseException as error:
             call.fail(error)
             raise
         finally:
             detach(token)
-        return self._self_stream
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
@@ -162,13 +173,12 @@ class AsyncTracedStreamManager(_ManagerEnd):
             return await self.__wrapped__.__aenter__()
         token = attach(call.context)
         try:
-            self._self_stream = await self.__wrapped__.__aenter__()
+            return self._self_began(await self.__wrapped__.__aenter__())
         except BaseException as error:
             call.fail(error)
             raise
         finally:
             detach(token)
-        return self._self_stream
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
