@@ -10,6 +10,7 @@ from opentelemetry.util.types import AttributeValue
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
+from ...providers import provider_name
 from ..genai import (
     CAPTURING_CONTENT,
     CHAT,
@@ -37,9 +38,11 @@ PROVIDER = gen_ai.GenAiProviderNameValues.OPENAI.value
 def _request(operation: str, instance: Any, kwargs: dict[str, Any], parameters: Parameters) -> Request:
     model = kwargs.get("model")
     model = model if isinstance(model, str) else "unknown"
-    found = start_attributes(operation, PROVIDER, model, *server_of(instance))
+    address, port = server_of(instance)
+    provider = provider_name(address, port)  # an OpenAI-compatible host is its own provider
+    found = start_attributes(operation, provider, model, address, port)
     add_parameters(found, kwargs, parameters)
-    return Request(operation, PROVIDER, model, found)
+    return Request(operation, provider, model, found)
 
 
 def _choice_count(count: object) -> object:
