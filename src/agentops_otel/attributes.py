@@ -1,7 +1,8 @@
-"""Our own span attribute names (the ``agentops.*`` namespace and ``session.id``).
+"""Our own span attribute names (the ``agentops.*`` namespace and ``session.id``), and the newer GenAI ones.
 
-GenAI names come from ``opentelemetry-semantic-conventions``; only names that no convention
-defines live here, so there is one place to look them up.
+GenAI names come from ``opentelemetry-semantic-conventions``; only names that package does not
+define live here (ours, and those of semantic-conventions-genai 1.42 it lacks), so there is one
+place to look them up.
 """
 
 from __future__ import annotations
@@ -37,3 +38,36 @@ LLM_COST_USD: Final = "agentops.llm.cost_usd"
 
 EVENT_TYPE: Final = "agentops.event.type"
 """AgentOps event type of a span made by ``record()`` or a decorator: action, tool, llm, error."""
+
+# GenAI names from semantic-conventions-genai 1.42 (https://github.com/open-telemetry/semantic-conventions-genai)
+# that the installed opentelemetry-semantic-conventions package does not define yet. Everything
+# else GenAI comes from that package's constants.
+GENAI_SCHEMA_URL: Final = "https://opentelemetry.io/schemas/gen-ai/1.42.0"
+"""The schema URL our tracers and meters carry."""
+
+GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS: Final = "gen_ai.usage.cache_write.input_tokens"
+"""Replaces ``gen_ai.usage.cache_creation.input_tokens`` (semantic-conventions-genai #440)."""
+
+GEN_AI_TOKEN_MODALITY: Final = "gen_ai.token.modality"
+TOKEN_MODALITY_UNKNOWN: Final = "unknown"
+"""Neither provider breaks usage down by modality: the conventions ask for ``unknown`` then."""
+
+# Inference metrics (docs/gen-ai/client-inference.md, gen-ai-token-metrics.md), emitted beside the
+# older ones when OTEL_SEMCONV_STABILITY_OPT_IN lists GEN_AI_LATEST_EXPERIMENTAL.
+SEMCONV_STABILITY_OPT_IN: Final = "OTEL_SEMCONV_STABILITY_OPT_IN"
+GEN_AI_LATEST_EXPERIMENTAL: Final = "gen_ai_latest_experimental"
+"""The opt-in token ``opentelemetry-util-genai`` reads (``_StabilityMode.GEN_AI_LATEST_EXPERIMENTAL``)."""
+
+GEN_AI_CLIENT_INFERENCE_DURATION: Final = "gen_ai.client.inference.duration"
+GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.inference.time_to_first_chunk"
+GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS: Final = "gen_ai.client.inference.usage.input_tokens"
+GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS: Final = "gen_ai.client.inference.usage.output_tokens"
+GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS: Final = "gen_ai.client.inference.usage.cache_read.input_tokens"
+GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS: Final = "gen_ai.client.inference.usage.cache_write.input_tokens"
+GEN_AI_CLIENT_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS: Final = "gen_ai.client.inference.usage.reasoning.output_tokens"
+GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS: Final = "gen_ai.client.inference.operation.input_tokens"
+GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS: Final = "gen_ai.client.inference.operation.output_tokens"
+
+# Agent and tool metrics (docs/gen-ai/gen-ai-metrics.md).
+GEN_AI_INVOKE_AGENT_DURATION: Final = "gen_ai.invoke_agent.duration"
+GEN_AI_EXECUTE_TOOL_DURATION: Final = "gen_ai.execute_tool.duration"

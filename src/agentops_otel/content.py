@@ -37,6 +37,21 @@ def capture_content() -> bool:
     return _capture
 
 
+# ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` as ``opentelemetry-util-genai`` reads it
+# (``ContentCapturingMode``, any case): whether each mode puts content on spans. We emit no
+# content events, so ``EVENT_ONLY`` records nothing here, as ``NO_CONTENT``.
+_CONTENT_ON_SPANS = {"span_only": True, "span_and_event": True, "no_content": False, "event_only": False}
+
+
+def content_on_spans(text: str) -> bool | None:
+    """Whether util-genai's capture mode `text` puts content on spans; None if `text` is no such mode.
+
+    One variable then means the same to us and to the official instrumentations beside ours;
+    the caller reads anything else (``true``/``false``) as a boolean.
+    """
+    return _CONTENT_ON_SPANS.get(text.strip().lower())
+
+
 def configure_content(capture: bool, redact: Redactor | None) -> None:
     """Set by the client from its resolved configuration."""
     global _capture, _redact, _length_limit

@@ -14,17 +14,11 @@ from __future__ import annotations
 import logging
 
 from opentelemetry import baggage, trace
-from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
-from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
-    GEN_AI_AGENT_ID,
-    GEN_AI_AGENT_NAME,
-    GEN_AI_OPERATION_NAME,
-)
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_OPERATION_NAME
 
 from . import attributes as attrs
-from .events import AGENT_KEY, RunningAgent
 from .ids import is_session_id
 from .pricing import LLM_OPERATIONS
 from .registry import SessionRegistry, bound_session
@@ -38,11 +32,13 @@ _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in End
 
 
 class SessionSpanProcessor(SpanProcessor):
-    """Stamps ``session.id`` (and the running agent's name) on span start; feeds session roll-ups on span end.
+    """Stamps ``session.id`` on span start; feeds session roll-ups on span end.
 
     Stamping is our own rather than ``opentelemetry-processor-baggage``'s: that processor's
     predicate sees only the baggage key, and a ``session.id`` arriving from another service is
-    untrusted input that must be validated before it is written on our spans.
+    untrusted input that must be validated before it is written on our spans. Agent attributes
+    (``gen_ai.agent.*``) are not copied onto spans under an agent: the GenAI conventions keep
+    them on the agent's own span, and the trace's parent links already say which agent ran them.
     """
 
     def __init__(self, registry: SessionRegistry) -> None:
@@ -50,9 +46,6 @@ class SessionSpanProcessor(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Stamp the session the parent context is bound to, else a well-formed incoming ``session.id``."""
-        agent = otel_context.get_value(AGENT_KEY, parent_context)
-        if isinstance(agent, RunningAgent):
-            self._stamp_agent(span, agent)
         session = bound_session(parent_context)
         if session is not None:
             span.set_attribute(attrs.SESSION_ID, session.session_id)
@@ -85,15 +78,6 @@ class SessionSpanProcessor(SpanProcessor):
         parent_attributes = getattr(parent, "attributes", None)
         if parent.is_recording() and parent_attributes and _is_llm_call(parent_attributes):
             WRAPPING_CALLS.add(parent.get_span_context().span_id)
-
-    @staticmethod
-    def _stamp_agent(span: Span, agent: RunningAgent) -> None:
-        """Spans made inside a ``@track_agent`` agent name it, unless they name their own (a nested agent)."""
-        if GEN_AI_AGENT_NAME in (span.attributes or {}):
-            return
-        span.set_attribute(GEN_AI_AGENT_NAME, agent.name)
-        if agent.id is not None:
-            span.set_attribute(GEN_AI_AGENT_ID, agent.id)
 
     def on_end(self, span: ReadableSpan) -> None:
         """Count a span into the running session it started in; check a session root's status."""

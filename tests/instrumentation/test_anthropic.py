@@ -17,7 +17,7 @@ EXPECTED_USAGE = {
     "gen_ai.usage.input_tokens": 12,
     "gen_ai.usage.output_tokens": 5,
     "gen_ai.usage.cache_read.input_tokens": 6,
-    "gen_ai.usage.cache_creation.input_tokens": 3,
+    "gen_ai.usage.cache_write.input_tokens": 3,
 }
 
 

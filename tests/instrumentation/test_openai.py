@@ -61,7 +61,7 @@ def test_chat_completion_span_has_the_genai_attributes(llm: LLM) -> None:
         "gen_ai.usage.input_tokens": 12,
         "gen_ai.usage.output_tokens": 5,
         "gen_ai.usage.cache_read.input_tokens": 6,
-        "gen_ai.usage.cache_creation.input_tokens": 3,
+        "gen_ai.usage.cache_write.input_tokens": 3,
         "agentops.llm.cost_usd": pytest.approx(expected_cost(12, 5, 6, 3)),
     }
 
@@ -149,7 +149,7 @@ def responses_usage(span_attributes: Any) -> tuple[int, int, int, int]:
         span_attributes["gen_ai.usage.input_tokens"],
         span_attributes["gen_ai.usage.output_tokens"],
         span_attributes["gen_ai.usage.cache_read.input_tokens"],
-        span_attributes["gen_ai.usage.cache_creation.input_tokens"],
+        span_attributes["gen_ai.usage.cache_write.input_tokens"],
     )
 
 

@@ -11,6 +11,7 @@ from opentelemetry import trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.metrics import get_meter
 
+from ..attributes import GENAI_SCHEMA_URL
 from ..version import __version__
 from .duplicates import no_markers, peer_markers
 from .genai import Telemetry
@@ -39,8 +40,9 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         return self._dependencies
 
     def _instrument(self, **kwargs: Any) -> None:
-        tracer = trace.get_tracer(self.__module__, __version__, kwargs.get("tracer_provider"))
-        meter = get_meter(self.__module__, __version__, kwargs.get("meter_provider"))
+        provider, meter_provider = kwargs.get("tracer_provider"), kwargs.get("meter_provider")
+        tracer = trace.get_tracer(self.__module__, __version__, provider, schema_url=GENAI_SCHEMA_URL)
+        meter = get_meter(self.__module__, __version__, meter_provider, schema_url=GENAI_SCHEMA_URL)
         targets = list(self.targets())
         # A peer can only sit inside our wrapper if it wrapped first; otherwise its markers are dead weight.
         peer_inside = any(

@@ -60,7 +60,7 @@ class Usage(NamedTuple):
         if self.cache_read:
             target[gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = self.cache_read
         if self.cache_write:
-            target[gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = self.cache_write
+            target[attrs.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = self.cache_write
         if self.reasoning:
             target[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning
 
