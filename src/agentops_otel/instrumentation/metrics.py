@@ -19,7 +19,7 @@ from opentelemetry.semconv._incubating.metrics.gen_ai_metrics import (
     GEN_AI_CLIENT_OPERATION_DURATION,
     GEN_AI_CLIENT_TOKEN_USAGE,
 )
-from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
+from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE, ErrorTypeValues
 from opentelemetry.semconv.attributes.server_attributes import SERVER_ADDRESS, SERVER_PORT
 from opentelemetry.trace import StatusCode
 from opentelemetry.util.types import AttributeValue
@@ -150,7 +150,6 @@ _AGENT_TOOL_COPIED = (
     gen_ai.GEN_AI_TOOL_TYPE,
     ERROR_TYPE,
 )
-_OTHER_ERROR = "_OTHER"  # the conventions' error.type when nothing more specific is known
 OUR_SCOPE = "agentops_otel"
 """The instrumentation scope of the spans agentops-otel's events and decorators make."""
 
@@ -183,5 +182,5 @@ class OperationDurations(SpanProcessor):
             return
         metric_attributes = {key: span_attributes[key] for key in _AGENT_TOOL_COPIED if key in span_attributes}
         if span.status.status_code is StatusCode.ERROR:
-            metric_attributes.setdefault(ERROR_TYPE, _OTHER_ERROR)
+            metric_attributes.setdefault(ERROR_TYPE, ErrorTypeValues.OTHER.value)
         histogram.record((span.end_time - span.start_time) / 1e9, metric_attributes)
