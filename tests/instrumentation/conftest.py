@@ -17,6 +17,7 @@ import agentops_otel as agentops
 from agentops_otel.instrumentation.anthropic import AnthropicInstrumentor
 from agentops_otel.instrumentation.openai import OpenAIInstrumentor
 from tests.conftest import Recorded
+from tests.instrumentation.genai_messages import check_captured_content
 from tests.support.llm_server import LLMServer
 
 OPENAI_MODEL = "gpt-4o-mini"
@@ -85,6 +86,7 @@ def llm(recorded: Recorded, llm_server: LLMServer) -> Iterator[LLM]:
         uninstrument()
         meter_provider.shutdown()
         gc.collect()  # dropped streams end their spans now, not in the next test
+    check_captured_content(recorded.spans)  # every test's captured messages have the conventions' structure
 
 
 @pytest.fixture

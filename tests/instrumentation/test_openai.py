@@ -134,7 +134,7 @@ def test_streamed_tool_call_deltas_are_assembled(llm: LLM) -> None:
     assert span_attributes["gen_ai.response.finish_reasons"] == ("tool_calls",)
     output = span_attributes["gen_ai.output.messages"]
     assert '"name":"get_weather"' in str(output)
-    assert '"arguments":"{\\"city\\": \\"test\\", \\"days\\": 1}"' in str(output)
+    assert '"arguments":{"city":"test","days":1}' in str(output)  # an object, as in a call without a stream
 
 
 def test_the_chat_stream_helper_is_traced_through_create(llm: LLM) -> None:

@@ -26,6 +26,7 @@ from ..genai import (
     text_part,
     tool_call_part,
 )
+from ..parts import tool_response_part
 
 PROVIDER = gen_ai.GenAiProviderNameValues.ANTHROPIC.value
 
@@ -48,10 +49,7 @@ def messages_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     add_parameters(found, kwargs, _PARAMETERS)
     if capture_content():
         add_content(found, gen_ai.GEN_AI_INPUT_MESSAGES, _input_messages(kwargs.get("messages")))
-        system = kwargs.get("system")
-        add_content(
-            found, gen_ai.GEN_AI_SYSTEM_INSTRUCTIONS, [text_part(system)] if isinstance(system, str) else system
-        )
+        add_content(found, gen_ai.GEN_AI_SYSTEM_INSTRUCTIONS, _parts(kwargs.get("system")))
         add_content(found, gen_ai.GEN_AI_TOOL_DEFINITIONS, kwargs.get("tools"))
     return Request(CHAT, PROVIDER, model, found)
 
@@ -111,11 +109,7 @@ def content_part(block: Any) -> dict[str, object]:
     if kind in ("tool_use", "server_tool_use"):
         return tool_call_part(field_of(block, "id"), field_of(block, "name"), field_of(block, "input"))
     if kind == "tool_result":
-        return {
-            "type": "tool_call_response",
-            "id": field_of(block, "tool_use_id"),
-            "response": field_of(block, "content"),
-        }
+        return tool_response_part(field_of(block, "tool_use_id"), field_of(block, "content"))
     if kind == "thinking":
         return {"type": "reasoning", "content": field_of(block, "thinking")}
     return {"type": kind}
@@ -124,9 +118,11 @@ def content_part(block: Any) -> dict[str, object]:
 def _input_messages(messages: object) -> list[dict[str, object]]:
     if not isinstance(messages, (list, tuple)):
         return []
-    converted = []
-    for item in messages:
-        content = field_of(item, "content")
-        parts = [text_part(content)] if isinstance(content, str) else [content_part(block) for block in content or ()]
-        converted.append(message(field_of(item, "role"), parts))
-    return converted
+    return [message(field_of(item, "role"), _parts(field_of(item, "content"))) for item in messages]
+
+
+def _parts(content: object) -> list[dict[str, object]]:
+    """A message's (or ``system``'s) content, given as text or as a list of blocks."""
+    if isinstance(content, str):
+        return [text_part(content)]
+    return [content_part(block) for block in content] if isinstance(content, (list, tuple)) else []

@@ -22,6 +22,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
 from ..genai import CAPTURING_CONTENT, LLMCall, Outcome, add_content, message, text_part, tool_call_part
+from ..parts import json_arguments
 from ..streams import ObjectProxy
 from .extractors import message_outcome, message_usage
 
@@ -87,7 +88,7 @@ def _merge_usage(started: Any, delta: Any) -> Any:
 def _part(kind: str, block_id: object, name: object, *fragments: str) -> dict[str, object]:
     text = "".join(fragments)
     if kind in ("tool_use", "server_tool_use"):
-        return tool_call_part(block_id, name, text)
+        return tool_call_part(block_id, name, json_arguments(text))
     if kind == "thinking":
         return {"type": "reasoning", "content": text}
     return text_part(text)

@@ -31,6 +31,7 @@ from ..genai import (
     text_part,
     tool_call_part,
 )
+from ..parts import json_arguments, tool_response_part
 
 PROVIDER = gen_ai.GenAiProviderNameValues.OPENAI.value
 
@@ -99,7 +100,7 @@ def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     request = _request(CHAT, instance, kwargs, _RESPONSES_PARAMETERS)
     if capture_content():
         prompt = kwargs.get("input")
-        messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else prompt
+        messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else _responses_input(prompt)
         add_content(request.attributes, gen_ai.GEN_AI_INPUT_MESSAGES, messages)
         instructions = kwargs.get("instructions")
         if isinstance(instructions, str):
@@ -205,9 +206,30 @@ def _chat_input(messages: object) -> list[dict[str, object]]:
         role = field_of(item, "role")
         parts = _content_parts(field_of(item, "content"))
         if role == "tool":
-            parts = [{"type": "tool_call_response", "id": field_of(item, "tool_call_id"), "response": parts}]
+            parts = [tool_response_part(field_of(item, "tool_call_id"), parts)]
         parts += [_tool_call(call) for call in field_of(item, "tool_calls") or []]
         converted.append(message(role, parts))
+    return converted
+
+
+def _responses_input(items: object) -> list[dict[str, object]]:
+    """Responses ``input`` items as messages: tool calls and their outputs become parts of their own."""
+    if not isinstance(items, (list, tuple)):
+        return []
+    converted = []
+    for item in items:
+        kind, role = field_of(item, "type"), field_of(item, "role")
+        if kind == "function_call":
+            arguments = json_arguments(field_of(item, "arguments"))
+            converted.append(
+                message("assistant", [tool_call_part(field_of(item, "call_id"), field_of(item, "name"), arguments)])
+            )
+        elif kind == "function_call_output":
+            converted.append(message("tool", [tool_response_part(field_of(item, "call_id"), field_of(item, "output"))]))
+        elif role is not None:
+            converted.append(message(role, _content_parts(field_of(item, "content"))))
+        else:  # an earlier output item given back (reasoning, a built-in tool's call): kept by its type
+            converted.append(message("assistant", [{"type": kind}]))
     return converted
 
 
@@ -219,24 +241,32 @@ def _chat_output(choice_message: Any, finish_reason: object) -> dict[str, object
     return message(choice_message.role or "assistant", parts, finish_reason)
 
 
+_TEXT_PARTS = frozenset({"text", "input_text", "output_text"})  # Chat Completions, then Responses
+
+
 def _content_parts(content: object) -> list[Any]:
     if isinstance(content, str):
         return [text_part(content)]
     if isinstance(content, (list, tuple)):
-        return [text_part(field_of(part, "text")) if field_of(part, "type") == "text" else part for part in content]
+        return [
+            text_part(field_of(part, "text")) if field_of(part, "type") in _TEXT_PARTS else part for part in content
+        ]
     return []
 
 
 def _tool_call(call: Any) -> dict[str, object]:
     function = field_of(call, "function")
-    return tool_call_part(field_of(call, "id"), field_of(function, "name"), field_of(function, "arguments"))
+    arguments = field_of(function, "arguments")
+    if isinstance(arguments, str):
+        arguments = json_arguments(arguments)
+    return tool_call_part(field_of(call, "id"), field_of(function, "name"), arguments)
 
 
 def _response_output(items: list[Any]) -> dict[str, object]:
     parts: list[Any] = []
     for item in items:
         if item.type == "function_call":
-            parts.append(tool_call_part(item.call_id, item.name, item.arguments))
+            parts.append(tool_call_part(item.call_id, item.name, json_arguments(item.arguments)))
         elif item.type == "message":
             parts += [text_part(part.text) for part in item.content if getattr(part, "text", None) is not None]
     return message("assistant", parts)

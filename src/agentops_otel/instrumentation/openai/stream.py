@@ -13,6 +13,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
 from ..genai import CAPTURING_CONTENT, Outcome, add_content, message, text_part, tool_call_part
+from ..parts import json_arguments
 from .extractors import chat_usage, response_outcome, response_outcome_base
 
 _FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -42,7 +43,8 @@ class _Choice:
     def output(self, finish_reason: str | None) -> dict[str, object]:
         parts: list[Any] = [text_part("".join(self.text))] if self.text else []
         parts += [
-            tool_call_part(call_id, name, "".join(fragments)) for call_id, name, *fragments in self.tool_calls.values()
+            tool_call_part(call_id, name, json_arguments("".join(fragments)))
+            for call_id, name, *fragments in self.tool_calls.values()
         ]
         return message("assistant", parts, finish_reason)
 
