@@ -84,7 +84,7 @@ def test_a_deepseek_call_is_recorded_and_priced_as_deepseek(recorded: Recorded, 
         int(attributes["gen_ai.usage.input_tokens"]),  # type: ignore[arg-type]
         int(attributes["gen_ai.usage.output_tokens"]),  # type: ignore[arg-type]
         int(attributes["gen_ai.usage.cache_read.input_tokens"]),  # type: ignore[arg-type]
-        int(attributes["gen_ai.usage.cache_creation.input_tokens"]),  # type: ignore[arg-type]
+        int(attributes["gen_ai.usage.cache_write.input_tokens"]),  # type: ignore[arg-type]
     )
     expected = cost_usd("deepseek", str(attributes["gen_ai.response.model"]), usage)
     assert expected is not None and expected != cost_usd("openai", "gpt-4o-mini-2024-07-18", usage)

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.util.types import AttributeValue
 
+from .attributes import GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS
+
 if TYPE_CHECKING:
     from genai_prices.types import ModelInfo, Provider
 
@@ -150,16 +152,21 @@ def span_cost(span_attributes: Mapping[str, AttributeValue]) -> float | None:
     """The cost of a model call from its span's GenAI attributes (any instrumentation's), else None."""
     if span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
         return None
-    provider = PRICE_PROVIDERS.get(
-        str(span_attributes.get(gen_ai.GEN_AI_PROVIDER_NAME) or span_attributes.get(gen_ai.GEN_AI_SYSTEM))
-    )
+    name = str(span_attributes.get(gen_ai.GEN_AI_PROVIDER_NAME) or span_attributes.get(gen_ai.GEN_AI_SYSTEM))
+    provider = PRICE_PROVIDERS.get(name)
     model = span_attributes.get(gen_ai.GEN_AI_RESPONSE_MODEL) or span_attributes.get(gen_ai.GEN_AI_REQUEST_MODEL)
+    if isinstance(model, str) and model.startswith(name + "/"):
+        model = model[len(name) + 1 :]  # LiteLLM's "openai/gpt-4o-mini": the provider is already known
     input_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_INPUT_TOKENS))
     output_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS))
     if provider is None or not isinstance(model, str) or (input_tokens is None and output_tokens is None):
         return None
     cache_read = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)) or 0
-    cache_write = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS)) or 0
+    cache_write = (
+        _count(span_attributes.get(GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS))
+        or _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS))  # the name before 1.42
+        or 0
+    )
     # The conventions count cache reads and writes in the input tokens; some instrumentations do not.
     input_total = max(input_tokens or 0, cache_read + cache_write)
     return cost_usd(provider, model, TokenUsage(input_total, output_tokens or 0, cache_read, cache_write))
