@@ -35,12 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def require(*modules: str) -> None:
     """Skip the calling module unless every one of `modules` is installed, naming the missing ones."""
-    missing = [module for module in modules if not _installed(module)]
+    missing = [module for module in modules if not installed(module)]
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (pip install -e '.[integrations]')", allow_module_level=True)
 
 
-def _installed(module: str) -> bool:
+def installed(module: str) -> bool:
+    """Whether `module` can be imported (without importing it: some clients take a second)."""
     try:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:  # a parent package is missing

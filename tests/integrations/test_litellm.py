@@ -33,6 +33,7 @@ def test_completion(recorded: Recorded, llm_server: LLMServer) -> None:
     response = litellm.completion(**options(llm_server))
     cost = session.end_session("Success")
     assert response.choices[0].message.content == REPLY_TEXT
+    assert len(llm_spans(recorded)) == 1  # LiteLLM's own HTTP client: the openai instrumentor sees no call
     assert_counted_once(recorded, session, cost, calls=1, provider="openai")
     assert cost == Decimal(repr(cost_usd("openai", "gpt-4o-mini", TokenUsage(12, 5, cache_read=6))))
 
