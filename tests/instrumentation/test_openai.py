@@ -48,6 +48,7 @@ def test_chat_completion_span_has_the_genai_attributes(llm: LLM) -> None:
         "gen_ai.request.model": OPENAI_MODEL,
         "server.address": "127.0.0.1",
         "server.port": llm.server.port,
+        "openai.api.type": "chat_completions",
         "gen_ai.request.temperature": 0.5,
         "gen_ai.request.top_p": 0.9,
         "gen_ai.request.max_tokens": 50,
@@ -71,6 +72,15 @@ def test_reasoning_tokens_are_reported(llm: LLM) -> None:
     span_attributes = llm.one_llm_span().attributes or {}
     assert span_attributes["gen_ai.usage.reasoning.output_tokens"] == 8
     assert span_attributes["gen_ai.usage.output_tokens"] == 13
+
+
+def test_the_api_type_and_the_output_type_asked_for(llm: LLM) -> None:
+    """``openai.api.type`` tells the two chat APIs apart; ``gen_ai.output.type`` comes from each one's format."""
+    llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER, response_format={"type": "json_object"})
+    llm.openai.responses.create(model=OPENAI_MODEL, input="Hi", text={"format": {"type": "text"}})
+    chat, responses = (span.attributes or {} for span in llm.llm_spans())
+    assert (chat["openai.api.type"], chat["gen_ai.output.type"]) == ("chat_completions", "json")
+    assert (responses["openai.api.type"], responses["gen_ai.output.type"]) == ("responses", "text")
 
 
 def test_a_stream_reports_usage_and_hides_the_usage_chunk_it_asked_for(llm: LLM) -> None:

@@ -52,15 +52,23 @@ def request_parameters(read: Any, resource: Any, **kwargs: Any) -> dict[str, Any
 )
 def test_chat_parameters(kwargs: dict[str, Any], expected: dict[str, Any]) -> None:
     found = request_parameters(chat_request, OPENAI.chat.completions, **kwargs)
-    assert found == {"server.address": "llm.example", "server.port": 8443, **expected}
+    assert found == {
+        "server.address": "llm.example",
+        "server.port": 8443,
+        "openai.api.type": "chat_completions",
+        **expected,
+    }
 
 
 def test_responses_embeddings_and_anthropic_parameters() -> None:
-    assert request_parameters(responses_request, OPENAI.responses, max_output_tokens=9, stream=True) == {
+    text = {"format": {"type": "json_schema", "name": "answer", "schema": {}}}
+    assert request_parameters(responses_request, OPENAI.responses, max_output_tokens=9, stream=True, text=text) == {
         "server.address": "llm.example",
         "server.port": 8443,
+        "openai.api.type": "responses",
         "gen_ai.request.max_tokens": 9,
         "gen_ai.request.stream": True,
+        "gen_ai.output.type": "json",
     }
     assert request_parameters(embeddings_request, OPENAI.embeddings, encoding_format="float", dimensions=8) == {
         "server.address": "llm.example",

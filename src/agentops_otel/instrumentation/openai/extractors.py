@@ -57,6 +57,11 @@ def _output_type(response_format: object) -> str | None:
     return gen_ai.GenAiOutputTypeValues.TEXT.value if kind == "text" else None
 
 
+def _text_output_type(text: object) -> str | None:
+    """The Responses API names its ``response_format`` ``text.format``."""
+    return _output_type(field_of(text, "format"))
+
+
 _CHAT_PARAMETERS: Parameters = {
     "max_tokens": (gen_ai.GEN_AI_REQUEST_MAX_TOKENS, None),
     "temperature": (gen_ai.GEN_AI_REQUEST_TEMPERATURE, None),
@@ -75,6 +80,7 @@ _RESPONSES_PARAMETERS: Parameters = {
     "temperature": (gen_ai.GEN_AI_REQUEST_TEMPERATURE, None),
     "top_p": (gen_ai.GEN_AI_REQUEST_TOP_P, None),
     "stream": (gen_ai.GEN_AI_REQUEST_STREAM, only_true),
+    "text": (gen_ai.GEN_AI_OUTPUT_TYPE, _text_output_type),
     "service_tier": (openai_attrs.OPENAI_REQUEST_SERVICE_TIER, None),
 }
 _EMBEDDINGS_PARAMETERS: Parameters = {
@@ -86,6 +92,7 @@ _EMBEDDINGS_PARAMETERS: Parameters = {
 def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``chat.completions.create`` keywords as span attributes."""
     request = _request(CHAT, instance, kwargs, _CHAT_PARAMETERS)
+    request.attributes[openai_attrs.OPENAI_API_TYPE] = openai_attrs.OpenaiApiTypeValues.CHAT_COMPLETIONS.value
     newer_max_tokens = kwargs.get("max_completion_tokens")  # it replaced max_tokens, and wins over it
     if newer_max_tokens is not None:
         add_present(request.attributes, {gen_ai.GEN_AI_REQUEST_MAX_TOKENS: newer_max_tokens})
@@ -98,6 +105,7 @@ def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``responses.create`` keywords as span attributes."""
     request = _request(CHAT, instance, kwargs, _RESPONSES_PARAMETERS)
+    request.attributes[openai_attrs.OPENAI_API_TYPE] = openai_attrs.OpenaiApiTypeValues.RESPONSES.value
     if capture_content():
         prompt = kwargs.get("input")
         messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else _responses_input(prompt)
