@@ -65,7 +65,9 @@ def llm_spans(recorded: Recorded) -> list[ReadableSpan]:
     return [span for span in recorded.spans if (span.attributes or {}).get("gen_ai.operation.name") in LLM_OPERATIONS]
 
 
-def assert_counted_once(recorded: Recorded, session: Session, cost: Decimal, calls: int, provider: str) -> None:
+def assert_counted_once(
+    recorded: Recorded, session: Session, cost: Decimal, calls: int, provider: str, priced: bool = True
+) -> None:
     """Each of `calls` model calls: one GenAI span under the session, its tokens and cost in the roll-ups once."""
     root = recorded.one("session")
     spans = llm_spans(recorded)
@@ -83,6 +85,11 @@ def assert_counted_once(recorded: Recorded, session: Session, cost: Decimal, cal
     assert rollups["agentops.session.llm_calls"] == calls
     assert rollups["agentops.session.input_tokens"] == INPUT_TOKENS * calls
     assert rollups["agentops.session.output_tokens"] == OUTPUT_TOKENS * calls
+    if not priced:
+        assert all("agentops.llm.cost_usd" not in (span.attributes or {}) for span in spans)
+        assert rollups["agentops.session.unpriced_llm_calls"] == calls
+        assert cost == 0
+        return
     expected = sum(Decimal(repr((span.attributes or {})["agentops.llm.cost_usd"])) for span in counted)
     assert expected > 0
     assert cost == expected

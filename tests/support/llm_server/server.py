@@ -13,12 +13,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import anthropic_api, groq_api, openai_api
+from . import anthropic_api, groq_api, ollama_api, openai_api
 from .core import JSON, Call, Endpoint, Provider, SSEEvent, new_id
 
 _Text = TypeVar("_Text", str, bytes)
 
-ROUTES: dict[str, Endpoint] = {**openai_api.ENDPOINTS, **anthropic_api.ENDPOINTS, **groq_api.ENDPOINTS}
+ROUTES: dict[str, Endpoint] = {
+    **openai_api.ENDPOINTS,
+    **anthropic_api.ENDPOINTS,
+    **groq_api.ENDPOINTS,
+    **ollama_api.ENDPOINTS,
+}
 CUT_AFTER_EVENTS = 2
 """A ``cut`` stream sends this many events, then drops the connection."""
 
