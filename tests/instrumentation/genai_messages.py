@@ -7,14 +7,17 @@ https://github.com/open-telemetry/semantic-conventions-genai/blob/main/docs/gen-
 
 Only what those schemas require (a message is ``role`` + ``parts``; a part has a ``type``; a
 ``text`` or ``reasoning`` part a string ``content``; a ``tool_call`` a string ``name``; a
-``tool_call_response`` a ``response``), plus one rule of ours the spec leaves open: tool-call
-``arguments`` are always an object, never the JSON text a stream delivers them as.
+``tool_call_response`` a ``response``), plus two rules: tool-call ``arguments`` are always an
+object, never the JSON text a stream delivers them as (the spec leaves this open), and output
+messages carry no ``finish_reason`` (deprecated there in 1.42: it goes in
+``gen_ai.response.finish_reasons`` only).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import jsonschema
 from opentelemetry.sdk.trace import ReadableSpan
@@ -41,7 +44,7 @@ _PART = {
         _part_rule("tool_call_response", {"response": {}}),
     ],
 }
-_MESSAGES = {
+_MESSAGES: dict[str, Any] = {
     "type": "array",
     "items": {
         "type": "object",
@@ -49,9 +52,10 @@ _MESSAGES = {
         "properties": {"role": {"type": "string"}, "parts": {"type": "array", "items": _PART}},
     },
 }
+_OUTPUT_MESSAGES = {**_MESSAGES, "items": {**_MESSAGES["items"], "not": {"required": ["finish_reason"]}}}
 SCHEMAS = {
     gen_ai.GEN_AI_INPUT_MESSAGES: _MESSAGES,
-    gen_ai.GEN_AI_OUTPUT_MESSAGES: _MESSAGES,
+    gen_ai.GEN_AI_OUTPUT_MESSAGES: _OUTPUT_MESSAGES,
     gen_ai.GEN_AI_SYSTEM_INSTRUCTIONS: {"type": "array", "items": _PART},
 }
 

@@ -203,12 +203,13 @@ def tool_call_part(call_id: object, name: object, arguments: object) -> dict[str
     return {"type": "tool_call", "id": call_id, "name": name, "arguments": arguments}
 
 
-def message(role: object, parts: list[Any], finish_reason: object = None) -> dict[str, object]:
-    """A message in the GenAI content schema; output messages carry their finish reason."""
-    found: dict[str, object] = {"role": role, "parts": parts}
-    if finish_reason is not None:
-        found["finish_reason"] = finish_reason
-    return found
+def message(role: object, parts: list[Any]) -> dict[str, object]:
+    """A message in the GenAI content schema.
+
+    Output messages carry no ``finish_reason``: semantic-conventions-genai 1.42 deprecated it
+    there, and finish reasons go in ``gen_ai.response.finish_reasons`` only.
+    """
+    return {"role": role, "parts": parts}
 
 
 def _is_llm_span(span: trace.Span) -> bool:

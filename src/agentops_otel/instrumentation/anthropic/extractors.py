@@ -80,7 +80,7 @@ def message_outcome(result: Any) -> Outcome:
     )
     if capture_content():
         with handle_internal_errors(CAPTURING_CONTENT):
-            output = message(result.role, [content_part(block) for block in result.content or ()], result.stop_reason)
+            output = message(result.role, [content_part(block) for block in result.content or ()])
             add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [output])
     return outcome
 

@@ -71,9 +71,7 @@ class EventAccumulator:
         if self._capture:
             with handle_internal_errors(CAPTURING_CONTENT):
                 parts = [_part(*block) for _, block in sorted(self._blocks.items())]
-                add_content(
-                    outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [message("assistant", parts, self._stop_reason)]
-                )
+                add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, [message("assistant", parts)])
         return outcome
 
 

@@ -129,7 +129,7 @@ def chat_outcome(completion: Any) -> Outcome:
     outcome.usage = chat_usage(completion.usage)
     if capture_content():
         with handle_internal_errors(CAPTURING_CONTENT):
-            output = [_chat_output(choice.message, choice.finish_reason) for choice in choices]
+            output = [_chat_output(choice.message) for choice in choices]
             add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, output)
     return outcome
 
@@ -241,12 +241,12 @@ def _responses_input(items: object) -> list[dict[str, object]]:
     return converted
 
 
-def _chat_output(choice_message: Any, finish_reason: object) -> dict[str, object]:
+def _chat_output(choice_message: Any) -> dict[str, object]:
     if choice_message is None:  # Azure's content filter answers a choice without a message
-        return message("assistant", [], finish_reason)
+        return message("assistant", [])
     parts = _content_parts(choice_message.content)
     parts += [_tool_call(call) for call in choice_message.tool_calls or []]
-    return message(choice_message.role or "assistant", parts, finish_reason)
+    return message(choice_message.role or "assistant", parts)
 
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text"})  # Chat Completions, then Responses

@@ -40,13 +40,13 @@ class _Choice:
                 if function.arguments:  # None in some deltas
                     entry.append(function.arguments)
 
-    def output(self, finish_reason: str | None) -> dict[str, object]:
+    def output(self) -> dict[str, object]:
         parts: list[Any] = [text_part("".join(self.text))] if self.text else []
         parts += [
             tool_call_part(call_id, name, json_arguments("".join(fragments)))
             for call_id, name, *fragments in self.tool_calls.values()
         ]
-        return message("assistant", parts, finish_reason)
+        return message("assistant", parts)
 
 
 class ChatAccumulator:
@@ -95,9 +95,7 @@ class ChatAccumulator:
         outcome.usage = chat_usage(self._usage)
         if self._capture:
             with handle_internal_errors(CAPTURING_CONTENT):
-                outputs = [
-                    state.output(self._finish_reasons.get(index)) for index, state in sorted(self._choices.items())
-                ]
+                outputs = [state.output() for _, state in sorted(self._choices.items())]
                 add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
         return outcome
 
