@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from .content import Redactor
+from .content import Redactor, content_on_spans
 from .exceptions import InvalidArgumentError
 from .exporting import EXPORTER_NAMES
 from .integrations import check_names
@@ -35,6 +35,12 @@ def _parse_bool(text: str) -> bool:
     if lowered in _TRUE or lowered in _FALSE:
         return lowered in _TRUE
     raise ValueError(text)
+
+
+def _parse_capture(text: str) -> bool:
+    """``true``/``false``, or one of ``opentelemetry-util-genai``'s modes, so one variable means the same to both."""
+    on_spans = content_on_spans(text)
+    return _parse_bool(text) if on_spans is None else on_spans
 
 
 def _check_bool(value: object) -> bool:
@@ -137,7 +143,9 @@ _PARAMS: dict[str, _Param[Any]] = {
     "exporter": _Param(("AGENTOPS_EXPORTER", "OTEL_TRACES_EXPORTER"), None, _check_exporter, _parse_exporter),
     "traces_file": _Param(("AGENTOPS_TRACES_FILE",), "agentops-traces.jsonl", _check_str, _parse_str),
     "metrics_file": _Param(("AGENTOPS_METRICS_FILE",), "agentops-metrics.jsonl", _check_str, _parse_str),
-    "capture_content": _Param(("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_bool),
+    "capture_content": _Param(
+        ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",), False, _check_bool, _parse_capture
+    ),
     "redact_content": _Param(("AGENTOPS_CONTENT_REDACTOR",), None, _check_redactor, _parse_redactor),
     "quiet": _Param(("AGENTOPS_QUIET",), False, _check_bool, _parse_bool),
     "flush_timeout": _Param(("AGENTOPS_FLUSH_TIMEOUT",), 5000, _check_millis, _parse_millis),

@@ -6,6 +6,7 @@ gen-ai-token-metrics.md, gen-ai-metrics.md, registry/attributes/gen-ai.md).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import agentops_otel as agentops
 from agentops_otel.attributes import GENAI_SCHEMA_URL
+from agentops_otel.config import Config
 from agentops_otel.content import content_on_spans
 from agentops_otel.instrumentation.metrics import OperationDurations
 from tests.conftest import Recorded
@@ -56,6 +58,22 @@ def points(reader: InMemoryMetricReader) -> dict[str, list[Any]]:
 )
 def test_capture_content_reads_the_modes_of_opentelemetry_util_genai(value: str, on_spans: bool | None) -> None:
     assert content_on_spans(value) is on_spans
+
+
+@pytest.mark.parametrize(
+    ("value", "capture"),
+    [("SPAN_AND_EVENT", True), ("span_only", True), ("EVENT_ONLY", False), ("No_Content", False), ("true", True)],
+)
+def test_the_capture_variable_takes_the_modes_in_our_configuration(value: str, capture: bool) -> None:
+    environ = {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": value}
+    assert Config.load({}, environ=environ).capture_content is capture
+
+
+def test_a_capture_value_that_is_no_mode_nor_boolean_keeps_the_default(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="agentops_otel"):
+        config = Config.load({}, environ={"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "spans"})
+    assert config.capture_content is False
+    assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" in caplog.text
 
 
 def test_cache_writes_are_counted_under_their_new_name(llm: LLM) -> None:
