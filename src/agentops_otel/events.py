@@ -48,14 +48,18 @@ _ACTION_RETURNS = "agentops.action.returns"
 
 
 class RunningAgent(NamedTuple):
-    """The ``@track_agent`` agent whose code is running; spans started meanwhile carry its name."""
+    """The ``@track_agent`` agent whose code is running.
+
+    Only its own span carries ``gen_ai.agent.*``: spans started meanwhile are its children, and
+    the conventions do not copy agent attributes onto them.
+    """
 
     name: str
     id: str | None
 
 
 AGENT_KEY = otel_context.create_key("agentops-agent")
-"""Context key holding the :class:`RunningAgent`; the span processor reads it on span start."""
+"""Context key holding the :class:`RunningAgent`: an agent calling its own methods opens no second agent span."""
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
