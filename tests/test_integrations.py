@@ -68,7 +68,7 @@ PACKAGES = {
             def _uninstrument(self, **kwargs):
                 pass
     """,
-    "mistralai/__init__.py": "",
+    "mistralai/client/__init__.py": "",  # the instrumentation waits for mistralai.client, as in mistralai 2+
     "openinference/instrumentation/mistralai/__init__.py": "from mistralai.v1 import Chat  # gone in this release\n",
 }
 
@@ -80,7 +80,7 @@ SCRIPT = """
     spans = InMemorySpanExporter()
     session = agentops.init(exporter=spans)
     print("imported at init:", "groq" in sys.modules)
-    import cohere, mistralai, groq
+    import cohere, mistralai.client, groq
     {before_call}
     print(groq.Client().chat("llama-3.1-8b-instant"))
     print("cost positive:", session.end_session("Success") > 0)

@@ -52,7 +52,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
     Integration("litellm", "litellm", "openinference.instrumentation.litellm", "LiteLLMInstrumentor", "litellm"),
     Integration("bedrock", "botocore", "opentelemetry.instrumentation.genai.bedrock", "BedrockInstrumentor", "bedrock"),
     Integration(
-        "mistralai", "mistralai", "openinference.instrumentation.mistralai", "MistralAIInstrumentor", "mistral"
+        "mistralai", "mistralai.client", "openinference.instrumentation.mistralai", "MistralAIInstrumentor", "mistral"
     ),
     Integration("groq", "groq", "openinference.instrumentation.groq", "GroqInstrumentor", "groq"),
     Integration("cohere", "cohere", "openinference.instrumentation.cohere", "CohereInstrumentor", "cohere"),

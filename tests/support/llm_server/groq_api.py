@@ -12,7 +12,8 @@ from . import openai_api
 from .core import JSON, Call, Endpoint, SSEEvent
 
 
-def _chat_json(call: Call) -> JSON:
+def chat_json(call: Call) -> JSON:
+    """OpenAI's chat completion, with the model name as asked (Mistral answers so too)."""
     return {**openai_api.chat_json(call), "model": call.body["model"]}
 
 
@@ -28,4 +29,4 @@ def _chat_events(call: Call) -> Iterator[SSEEvent]:
         yield name, chunk
 
 
-ENDPOINTS = {"/openai/v1/chat/completions": Endpoint(openai_api.PROVIDER, _chat_json, _chat_events)}
+ENDPOINTS = {"/openai/v1/chat/completions": Endpoint(openai_api.PROVIDER, chat_json, _chat_events)}
