@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import anthropic_api, groq_api, mistral_api, ollama_api, openai_api
+from . import anthropic_api, cohere_api, groq_api, mistral_api, ollama_api, openai_api
 from .core import JSON, Call, Endpoint, Provider, SSEEvent, new_id
 
 _Text = TypeVar("_Text", str, bytes)
@@ -24,6 +24,7 @@ ROUTES: dict[str, Endpoint] = {
     **groq_api.ENDPOINTS,
     **ollama_api.ENDPOINTS,
     **mistral_api.ENDPOINTS,
+    **cohere_api.ENDPOINTS,
 }
 CUT_AFTER_EVENTS = 2
 """A ``cut`` stream sends this many events, then drops the connection."""
