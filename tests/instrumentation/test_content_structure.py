@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 
+from agentops_otel.instrumentation.parts import json_arguments
 from tests.instrumentation.conftest import ANTHROPIC_MODEL, LLM, OPENAI_MODEL, USER
 from tests.instrumentation.genai_messages import check_captured_content
 
@@ -93,3 +94,12 @@ def test_the_structure_check_rejects_content_copied_raw() -> None:
     for key, value in (("gen_ai.input.messages", raw_input), ("gen_ai.output.messages", text_arguments)):
         with pytest.raises(jsonschema.ValidationError):
             check_captured_content([ReadableSpan("chat", attributes={key: json.dumps(value)})])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "captured"),
+    [('{"a": 1}', {"a": 1}), ("", {}), ('{"a": 1', '{"a": 1'), ({"a": 1}, {"a": 1}), (None, None)],
+    ids=["json", "no-fragments", "cut-short", "object", "missing"],
+)
+def test_tool_call_arguments_as_captured(arguments: object, captured: object) -> None:
+    assert json_arguments(arguments) == captured

@@ -10,19 +10,21 @@ from __future__ import annotations
 import json
 
 
-def json_arguments(text: str) -> object:
+def json_arguments(arguments: object) -> object:
     """Tool-call arguments sent as JSON text, as the object they encode.
 
     OpenAI sends arguments as text (whole, or in stream fragments), Anthropic as an object; the
     captured part always has the object. Text that is not JSON (a stream cut short, a model's
-    mistake) is kept as it is, rather than lost.
+    mistake) is kept as it is, rather than lost; arguments that are not text are already objects.
     """
-    if not text:
+    if not isinstance(arguments, str):
+        return arguments
+    if not arguments:
         return {}  # a tool without parameters streams no argument fragments
     try:
-        return json.loads(text)
+        return json.loads(arguments)
     except ValueError:
-        return text
+        return arguments
 
 
 def tool_response_part(call_id: object, response: object) -> dict[str, object]:

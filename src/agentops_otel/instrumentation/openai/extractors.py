@@ -264,9 +264,7 @@ def _content_parts(content: object) -> list[Any]:
 
 def _tool_call(call: Any) -> dict[str, object]:
     function = field_of(call, "function")
-    arguments = field_of(function, "arguments")
-    if isinstance(arguments, str):
-        arguments = json_arguments(arguments)
+    arguments = json_arguments(field_of(function, "arguments"))
     return tool_call_part(field_of(call, "id"), field_of(function, "name"), arguments)
 
 
