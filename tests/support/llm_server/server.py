@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import anthropic_api, cohere_api, groq_api, mistral_api, ollama_api, openai_api
+from . import anthropic_api, cohere_api, gemini_api, groq_api, mistral_api, ollama_api, openai_api
 from .core import JSON, Call, Endpoint, Provider, SSEEvent, new_id
 
 _Text = TypeVar("_Text", str, bytes)
@@ -25,6 +25,7 @@ ROUTES: dict[str, Endpoint] = {
     **ollama_api.ENDPOINTS,
     **mistral_api.ENDPOINTS,
     **cohere_api.ENDPOINTS,
+    **gemini_api.ENDPOINTS,
 }
 CUT_AFTER_EVENTS = 2
 """A ``cut`` stream sends this many events, then drops the connection."""
@@ -107,6 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         self._record(body)
+        body = gemini_api.request_body(self.path, body)
         if endpoint is None:
             return self._send_error(provider, 404, f"Unknown path {self.path}")
         try:

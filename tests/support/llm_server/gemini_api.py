@@ -1,0 +1,65 @@
+"""Gemini's ``generateContent`` and ``streamGenerateContent`` (``?alt=sse``) for the models in :data:`MODELS`.
+
+Gemini names the model in the path and streams by path, where the other providers put ``model``
+and ``stream`` in the body: :func:`request_body` adds them (and the prompt's text parts as
+``input``, so tokens are counted as for OpenAI: 10 + W in, the pieces out) before the server
+reads the request. The google-genai client calls ``/v1beta/...`` or ``/v1/...``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .core import JSON, Call, Endpoint, Provider, SSEEvent, make_reply, new_id
+
+MODELS = ("gemini-2.0-flash",)
+_PATH = re.compile(r"/v1(?:beta)?/models/([^/:?]+):(generateContent|streamGenerateContent)")
+
+
+def error_body(status: int, message: str) -> JSON:
+    return {"error": {"code": status, "message": message, "status": "INVALID_ARGUMENT"}}
+
+
+PROVIDER = Provider(error_body=error_body, request_id_header="x-request-id")
+
+
+def request_body(path: str, body: object) -> object:
+    """A Gemini request's body with ``model``, ``stream`` and ``input`` as the server reads them; others as they are."""
+    match = _PATH.match(path)
+    if match is None or not isinstance(body, dict):
+        return body
+    texts = [part.get("text") for content in body.get("contents") or [] for part in content.get("parts") or []]
+    return {**body, "model": match[1], "stream": match[2] == "streamGenerateContent", "input": texts}
+
+
+def _response(model: str, text: str, call: Call, finished: bool) -> JSON:
+    reply = make_reply(call, None)
+    candidate: JSON = {"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}
+    if finished:
+        candidate["finishReason"] = "STOP"
+    usage = {
+        "promptTokenCount": reply.input_tokens,
+        "candidatesTokenCount": reply.output_tokens,
+        "totalTokenCount": reply.input_tokens + reply.output_tokens,
+    }
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": new_id("")}
+
+
+def _respond(call: Call) -> JSON:
+    return _response(call.body["model"], make_reply(call, None).text, call, finished=True)
+
+
+def _stream(call: Call) -> Iterator[SSEEvent]:
+    """One response per piece, each with the usage so far as Gemini sends it; the last one finishes."""
+    pieces = make_reply(call, None).pieces
+    for index, piece in enumerate(pieces):
+        yield None, _response(call.body["model"], piece, call, finished=index == len(pieces) - 1)
+
+
+ENDPOINTS = {
+    f"/{version}/models/{model}:{method}": Endpoint(PROVIDER, _respond, _stream)
+    for version in ("v1", "v1beta")
+    for model in MODELS
+    for method in ("generateContent", "streamGenerateContent")
+}
