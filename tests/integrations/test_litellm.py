@@ -58,3 +58,22 @@ def test_stream(recorded: Recorded, llm_server: LLMServer) -> None:
     assert text == REPLY_TEXT
     assert [span.attributes["gen_ai.request.stream"] for span in llm_spans(recorded)] == [True]
     assert_counted_once(recorded, session, cost, calls=1, provider="openai")
+
+
+def test_embedding_counts_unpriced(recorded: Recorded, llm_server: LLMServer) -> None:
+    """OpenInference's embedding span names no provider, and a call is never priced by a guessed one."""
+    session = agentops.start_session()
+    result = litellm.embedding(
+        model="openai/text-embedding-3-small", input=["Say hello"], api_base=llm_server.openai_base_url, api_key="test"
+    )
+    cost = session.end_session("Success")
+    assert len(result.data[0]["embedding"]) == 8
+    (span,) = llm_spans(recorded)
+    assert span.attributes["gen_ai.operation.name"] == "embeddings"
+    assert span.attributes["gen_ai.usage.input_tokens"] == 2
+    assert "gen_ai.provider.name" not in span.attributes
+    assert span.attributes["session.id"] == session.session_id
+    root = recorded.one("session").attributes
+    assert root["agentops.session.llm_calls"] == root["agentops.session.unpriced_llm_calls"] == 1
+    assert root["agentops.session.input_tokens"] == 2
+    assert cost == 0
