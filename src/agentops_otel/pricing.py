@@ -167,8 +167,12 @@ def span_cost(span_attributes: Mapping[str, AttributeValue]) -> float | None:
         or _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS))  # the name before 1.42
         or 0
     )
-    # The conventions count cache reads and writes in the input tokens; some instrumentations do not.
-    input_total = max(input_tokens or 0, cache_read + cache_write)
+    # The conventions count cache reads and writes in the input tokens; some instrumentations pass on
+    # Anthropic's uncached rest instead, which shows when it is smaller than the cached part.
+    cached = cache_read + cache_write
+    input_total = input_tokens or 0
+    if input_total < cached:
+        input_total += cached
     return cost_usd(provider, model, TokenUsage(input_total, output_tokens or 0, cache_read, cache_write))
 
 

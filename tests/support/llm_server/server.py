@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import anthropic_api, cohere_api, gemini_api, groq_api, mistral_api, ollama_api, openai_api
+from . import anthropic_api, bedrock_api, cohere_api, gemini_api, groq_api, mistral_api, ollama_api, openai_api
 from .core import JSON, Call, Endpoint, Provider, SSEEvent, new_id
 
 _Text = TypeVar("_Text", str, bytes)
@@ -26,7 +26,10 @@ ROUTES: dict[str, Endpoint] = {
     **mistral_api.ENDPOINTS,
     **cohere_api.ENDPOINTS,
     **gemini_api.ENDPOINTS,
+    **bedrock_api.ENDPOINTS,
 }
+PATH_BODIES = (gemini_api.request_body, bedrock_api.request_body)
+"""Providers that name the model in the path: their body as the others send it (``model`` in it)."""
 CUT_AFTER_EVENTS = 2
 """A ``cut`` stream sends this many events, then drops the connection."""
 
@@ -108,7 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         self._record(body)
-        body = gemini_api.request_body(self.path, body)
+        for path_body in PATH_BODIES:
+            body = path_body(self.path, body)
         if endpoint is None:
             return self._send_error(provider, 404, f"Unknown path {self.path}")
         try:
