@@ -111,3 +111,19 @@ def test_an_unknown_host_or_a_local_ollama_is_recorded_but_never_priced_as_opena
     root = recorded.one("session").attributes or {}
     assert root["agentops.session.llm_calls"] == 1
     assert root["agentops.session.unpriced_llm_calls"] == 1
+
+
+def test_a_groq_stream_through_the_openai_client_is_priced_as_groq(recorded: Recorded, llm_server: LLMServer) -> None:
+    """Groq honours ``stream_options.include_usage``, which our instrumentor asks for: usage without ``x_groq``."""
+    session = agentops.start_session()
+    http_client = httpx.Client(transport=_ToLocalServer(llm_server.port))
+    with openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="test", http_client=http_client) as client:
+        stream = client.chat.completions.create(model="llama3-70b-8192", messages=USER, stream=True)
+        assert all(chunk.choices for chunk in stream)  # the usage chunk we asked for is not the caller's
+    cost = session.end_session("Success")
+    attributes = recorded.one("chat llama3-70b-8192").attributes or {}
+    assert attributes["gen_ai.provider.name"] == "groq"
+    assert attributes["gen_ai.usage.input_tokens"] == 12
+    expected = cost_usd("groq", "llama3-70b-8192", TokenUsage(12, 5, cache_read=6, cache_write=3))
+    assert expected is not None and attributes["agentops.llm.cost_usd"] == expected
+    assert cost == Decimal(repr(expected))
