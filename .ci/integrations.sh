@@ -21,3 +21,5 @@ for pair in google-genai:google-genai litellm:litellm bedrock:boto3 mistral:mist
 done
 
 .venv-integrations/bin/python -m pytest -m integrations -rs tests/integrations
+# AgentOps 0.4 code calling LiteLLM (issue 16): one LLM span per call, in the session.
+.venv-integrations/bin/python -m pytest -rs tests/test_agentops04.py -k litellm

@@ -138,6 +138,7 @@ def test_embedded_default_writes_genai_metrics_next_to_the_traces(tmp_path: Path
             agentops.init()
             client = openai.OpenAI(base_url="{llm.openai_base_url}", api_key="t", max_retries=0)
             client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}])
+            agentops.track_agent("researcher")(agentops.record_tool("lookup")(str.upper))("otel")
         """
         result = run_script(tmp_path, code)
     assert result.returncode == 0, result.stderr
@@ -148,8 +149,16 @@ def test_embedded_default_writes_genai_metrics_next_to_the_traces(tmp_path: Path
         for scope in resource["scopeMetrics"]
         for metric in scope["metrics"]
     }
-    assert {"gen_ai.client.operation.duration", "gen_ai.client.token.usage"} <= metric_names
-    assert [span["name"] for span in file_spans(tmp_path / "agentops-traces.jsonl")] == ["chat gpt-4o-mini", "session"]
+    assert {
+        "gen_ai.client.operation.duration",
+        "gen_ai.client.token.usage",
+        "gen_ai.invoke_agent.duration",
+        "gen_ai.execute_tool.duration",
+    } <= metric_names
+    spans = file_spans(tmp_path / "agentops-traces.jsonl")
+    assert [span["name"] for span in spans] == [
+        "chat gpt-4o-mini", "execute_tool lookup", "invoke_agent researcher", "session"
+    ]  # fmt: skip
 
 
 def test_a_deleted_traces_file_is_created_again(tmp_path: Path) -> None:

@@ -307,7 +307,7 @@ def _arguments(signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict
 
 
 def track_agent(name: str | None = None) -> Callable[[T], T]:
-    """Record calls of an agent as ``invoke_agent {name}`` spans; spans inside carry ``gen_ai.agent.name``.
+    """Record calls of an agent as ``invoke_agent {name}`` spans; spans inside are their children.
 
     On a class, each call of a public method (and ``__call__``) from outside the agent is one
     invocation; an instance built with ``session=`` keeps that session. On a function, each call
@@ -377,8 +377,6 @@ def _agent_opener(identify: Callable[[tuple[Any, ...]], tuple[RunningAgent, Sess
                 gen_ai.GEN_AI_OPERATION_NAME: _INVOKE_AGENT,
                 gen_ai.GEN_AI_AGENT_NAME: agent.name,
             }
-            if agent.id is not None:
-                span_attributes[gen_ai.GEN_AI_AGENT_ID] = agent.id
             return _start(session, f"invoke_agent {agent.name}", SpanKind.INTERNAL, span_attributes, agent=agent)
         return _NO_SPAN
 

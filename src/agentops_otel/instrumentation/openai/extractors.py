@@ -33,8 +33,6 @@ from ..genai import (
 )
 from ..parts import json_arguments, tool_response_part
 
-PROVIDER = gen_ai.GenAiProviderNameValues.OPENAI.value
-
 
 def _request(operation: str, instance: Any, kwargs: dict[str, Any], parameters: Parameters) -> Request:
     model = kwargs.get("model")
