@@ -14,12 +14,13 @@ work behind after ``uninstrument()`` only makes its own overhead look smaller.
 
 - ours: ``OpenAIInstrumentor`` in a running session; also with message content capture on;
 - floor: no instrumentor; the benchmark starts one SDK CLIENT span per call itself, with the
-  attributes ours writes (at start and at end), through the same processors;
+  attributes ours writes (at start and at end), on a bare SDK pipeline: its own TracerProvider
+  with only the discarding exporter, so our ``SessionSpanProcessor``'s cost counts as ours;
 - peers, when importable: official ``opentelemetry-instrumentation-genai-openai``, OpenLLMetry
   ``opentelemetry-instrumentation-openai`` and ``openinference-instrumentation-openai``.
 ``--chunks 1000`` runs the stream scenarios with 1000-chunk streams.
-All spans go through the same TracerProvider: SessionSpanProcessor + SimpleSpanProcessor with a
-discarding exporter.
+The instrumented arms record on the TracerProvider ``agentops.init()`` set up (SessionSpanProcessor +
+SimpleSpanProcessor with a discarding exporter).
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ def worker(arm: str) -> None:
     provider = TracerProvider(id_generator=SessionIdGenerator())
     provider.add_span_processor(SimpleSpanProcessor(DropExporter()))
     agentops.init(tracer_provider=provider, exporter="none", instrument_llm_calls=False, auto_start_session=False)
-    tracer = provider.get_tracer("floor")
+    bare = TracerProvider()
+    bare.add_span_processor(SimpleSpanProcessor(DropExporter()))
+    tracer = bare.get_tracer("floor")
     url = "http://bench.invalid/v1"
     client = openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport()))
     async_client = openai.AsyncOpenAI(

@@ -16,9 +16,10 @@ from opentelemetry.trace import SpanKind
 
 import agentops_otel as agentops
 from agentops_otel.foreign import SessionTracerProvider
-from agentops_otel.pricing import TokenUsage, cost_usd
+from agentops_otel.pricing import cost_usd
 from agentops_otel.registry import registry
 from agentops_otel.stats import WRAPPING_CALLS
+from agentops_otel.usage import Usage
 from tests.conftest import Recorded
 
 SCOPE = "some.foreign.instrumentation"
@@ -29,7 +30,7 @@ CALL = {
     "gen_ai.request.model": MODEL,
 }
 USAGE = {"gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 20}
-PRICE = cost_usd("groq", MODEL, TokenUsage(input=100, output=20))
+PRICE = cost_usd("groq", MODEL, Usage(input=100, output=20))
 
 
 def foreign(recorded: Recorded) -> trace.Tracer:

@@ -15,8 +15,9 @@ import openai
 import pytest
 
 import agentops_otel as agentops
-from agentops_otel.pricing import TokenUsage, cost_usd
+from agentops_otel.pricing import cost_usd
 from agentops_otel.providers import provider_name
+from agentops_otel.usage import Usage
 from tests.conftest import Recorded
 from tests.support.llm_server import LLMServer
 
@@ -80,7 +81,7 @@ def test_a_deepseek_call_is_recorded_and_priced_as_deepseek(recorded: Recorded, 
     attributes = span.attributes or {}
     assert attributes["gen_ai.provider.name"] == "deepseek"
     assert attributes["server.address"] == "api.deepseek.com"
-    usage = TokenUsage(
+    usage = Usage(
         int(attributes["gen_ai.usage.input_tokens"]),  # type: ignore[arg-type]
         int(attributes["gen_ai.usage.output_tokens"]),  # type: ignore[arg-type]
         int(attributes["gen_ai.usage.cache_read.input_tokens"]),  # type: ignore[arg-type]
@@ -124,6 +125,6 @@ def test_a_groq_stream_through_the_openai_client_is_priced_as_groq(recorded: Rec
     attributes = recorded.one("chat llama3-70b-8192").attributes or {}
     assert attributes["gen_ai.provider.name"] == "groq"
     assert attributes["gen_ai.usage.input_tokens"] == 12
-    expected = cost_usd("groq", "llama3-70b-8192", TokenUsage(12, 5, cache_read=6, cache_write=3))
+    expected = cost_usd("groq", "llama3-70b-8192", Usage(12, 5, cache_read=6, cache_write=3))
     assert expected is not None and attributes["agentops.llm.cost_usd"] == expected
     assert cost == Decimal(repr(expected))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GenAiOperationNameValues
+
 SESSION_ID: Final = "session.id"
 """The session's id: the W3C baggage key and the span attribute on every span of the session."""
 
@@ -35,6 +37,13 @@ SESSION_UNATTRIBUTED: Final = "agentops.session.unattributed"
 
 LLM_COST_USD: Final = "agentops.llm.cost_usd"
 """Cost of one LLM call in US dollars, from ``genai-prices``."""
+
+CHAT: Final = GenAiOperationNameValues.CHAT.value
+EMBEDDINGS: Final = GenAiOperationNameValues.EMBEDDINGS.value
+LLM_OPERATIONS: Final = frozenset(
+    {CHAT, EMBEDDINGS, GenAiOperationNameValues.TEXT_COMPLETION.value, GenAiOperationNameValues.GENERATE_CONTENT.value}
+)
+"""The ``gen_ai.operation.name`` values of a model call: counted in ``llm_calls``, priced, one span per call."""
 
 EVENT_TYPE: Final = "agentops.event.type"
 """AgentOps event type of a span made by ``record()`` or a decorator: action, tool, llm, error."""

@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING
 
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.util.types import AttributeValue
 
-from .attributes import GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS
+from .attributes import LLM_OPERATIONS
+from .usage import Usage
 
 if TYPE_CHECKING:
     from genai_prices.types import ModelInfo, Provider
@@ -37,35 +38,6 @@ logger = logging.getLogger("agentops_otel")
 _PER = 1_000_000
 _Model = tuple["Provider", "ModelInfo"]
 _RATE_TTL = 300.0
-
-
-class TokenCounts(Protocol):
-    """What a price needs from a call's usage (``genai.Usage`` is one)."""
-
-    @property
-    def input(self) -> int:
-        """Input tokens, cache reads and writes included."""
-
-    @property
-    def output(self) -> int:
-        """Output tokens."""
-
-    @property
-    def cache_read(self) -> int:
-        """Input tokens read from the provider's cache."""
-
-    @property
-    def cache_write(self) -> int:
-        """Input tokens written to the provider's cache."""
-
-
-class TokenUsage(NamedTuple):
-    """Token counts of one call; ``input`` includes the cache reads and writes."""
-
-    input: int = 0
-    output: int = 0
-    cache_read: int = 0
-    cache_write: int = 0
 
 
 _Key = tuple[str, str, "str | None"]
@@ -92,7 +64,7 @@ _MISSING = object()
 _lock = threading.Lock()
 
 
-def cost_usd(provider: str, model: str, usage: TokenCounts, service_tier: str | None = None) -> float | None:
+def cost_usd(provider: str, model: str, usage: Usage, service_tier: str | None = None) -> float | None:
     """The call's cost, or None for a model ``genai-prices`` does not know (logged at debug level)."""
     key = (provider, model, service_tier)
     rates = _cache.get(key, _MISSING)
@@ -112,17 +84,6 @@ def cost_usd(provider: str, model: str, usage: TokenCounts, service_tier: str | 
     )
     return float(cost)  # the nearest float to an exact price: its repr is the price's digits
 
-
-LLM_OPERATIONS = frozenset(
-    op.value
-    for op in (
-        gen_ai.GenAiOperationNameValues.CHAT,
-        gen_ai.GenAiOperationNameValues.TEXT_COMPLETION,
-        gen_ai.GenAiOperationNameValues.GENERATE_CONTENT,
-        gen_ai.GenAiOperationNameValues.EMBEDDINGS,
-    )
-)
-"""``gen_ai.operation.name`` values of a model call (counted in ``llm_calls``, priced)."""
 
 PRICE_PROVIDERS = {
     "openai": "openai",
@@ -157,27 +118,10 @@ def span_cost(span_attributes: Mapping[str, AttributeValue]) -> float | None:
     model = span_attributes.get(gen_ai.GEN_AI_RESPONSE_MODEL) or span_attributes.get(gen_ai.GEN_AI_REQUEST_MODEL)
     if isinstance(model, str) and model.startswith(name + "/"):
         model = model[len(name) + 1 :]  # LiteLLM's "openai/gpt-4o-mini": the provider is already known
-    input_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_INPUT_TOKENS))
-    output_tokens = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS))
-    if provider is None or not isinstance(model, str) or (input_tokens is None and output_tokens is None):
+    usage = Usage.from_attributes(span_attributes)
+    if provider is None or not isinstance(model, str) or usage is None:
         return None
-    cache_read = _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)) or 0
-    cache_write = (
-        _count(span_attributes.get(GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS))
-        or _count(span_attributes.get(gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS))  # the name before 1.42
-        or 0
-    )
-    # The conventions count cache reads and writes in the input tokens; some instrumentations pass on
-    # Anthropic's uncached rest instead, which shows when it is smaller than the cached part.
-    cached = cache_read + cache_write
-    input_total = input_tokens or 0
-    if input_total < cached:
-        input_total += cached
-    return cost_usd(provider, model, TokenUsage(input_total, output_tokens or 0, cache_read, cache_write))
-
-
-def _count(value: AttributeValue | None) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return cost_usd(provider, model, usage)
 
 
 def _load_rates(key: _Key) -> _Rates | None:
@@ -186,13 +130,13 @@ def _load_rates(key: _Key) -> _Rates | None:
     rates: _Rates | None
     try:
         found = _find(provider, model)
-        base = _calc(found, TokenUsage(), service_tier)
+        base = _calc(found, Usage(), service_tier)
         rates = _Rates(
             model=found,
-            input=_rate(found, TokenUsage(input=_PER), service_tier, base),
-            output=_rate(found, TokenUsage(output=_PER), service_tier, base),
-            cache_read=_rate(found, TokenUsage(input=_PER, cache_read=_PER), service_tier, base),
-            cache_write=_rate(found, TokenUsage(input=_PER, cache_write=_PER), service_tier, base),
+            input=_rate(found, Usage(input=_PER), service_tier, base),
+            output=_rate(found, Usage(output=_PER), service_tier, base),
+            cache_read=_rate(found, Usage(input=_PER, cache_read=_PER), service_tier, base),
+            cache_write=_rate(found, Usage(input=_PER, cache_write=_PER), service_tier, base),
             request=base,
             tiered=_is_tiered(found),
             expires=time.monotonic() + _RATE_TTL,
@@ -208,7 +152,7 @@ def _load_rates(key: _Key) -> _Rates | None:
     return rates
 
 
-def _rate(found: _Model, usage: TokenUsage, service_tier: str | None, base: Decimal) -> Decimal:
+def _rate(found: _Model, usage: Usage, service_tier: str | None, base: Decimal) -> Decimal:
     return (_calc(found, usage, service_tier) - base) / _PER
 
 
@@ -224,11 +168,11 @@ def _find(provider_id: str, model: str) -> _Model:
     return provider, info
 
 
-def _calc(found: _Model, usage: TokenCounts, service_tier: str | None) -> Decimal:
-    from genai_prices import Usage
+def _calc(found: _Model, usage: Usage, service_tier: str | None) -> Decimal:
+    from genai_prices import Usage as PricedUsage
 
     provider, info = found
-    priced = Usage(
+    priced = PricedUsage(
         input_tokens=usage.input,
         output_tokens=usage.output,
         cache_read_tokens=usage.cache_read,

@@ -19,8 +19,8 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_OPERATION_NAME
 
 from . import attributes as attrs
+from .attributes import LLM_OPERATIONS
 from .ids import is_session_id
-from .pricing import LLM_OPERATIONS
 from .registry import SessionRegistry, bound_session
 from .session import EndState
 from .stats import WRAPPING_CALLS

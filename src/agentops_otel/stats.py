@@ -21,7 +21,8 @@ from opentelemetry.trace import StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
-from .pricing import LLM_OPERATIONS, span_cost
+from .attributes import LLM_OPERATIONS
+from .pricing import span_cost
 
 _TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
 WRAPPING_CALLS: set[int] = set()

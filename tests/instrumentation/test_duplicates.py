@@ -88,7 +88,7 @@ def test_peer_markers_are_set_only_when_a_wrapper_sits_inside_ours(llm: LLM) -> 
         return wrapped(*args, **kwargs)
 
     uninstrument()
-    for module, cls_name, method, _ in OpenAIInstrumentor().targets():  # wrappers earlier tests left behind
+    for module, cls_name, method, *_ in OpenAIInstrumentor().targets():  # wrappers earlier tests left behind
         cls = getattr(importlib.import_module(module), cls_name)
         while isinstance(cls.__dict__[method], wrapt.FunctionWrapper):
             setattr(cls, method, cls.__dict__[method].__wrapped__)

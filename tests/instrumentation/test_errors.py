@@ -83,7 +83,7 @@ def test_an_exporter_failure_mid_call_is_only_logged(llm: LLM, caplog: pytest.Lo
     ("target", "doing", "span_expected"),
     [
         ("agentops_otel.instrumentation.openai.patch.chat_request", "starting an LLM span", False),
-        ("agentops_otel.instrumentation.genai.cost_usd", "describing an LLM response", True),
+        ("agentops_otel.instrumentation.call.cost_usd", "describing an LLM response", True),
     ],
 )
 def test_a_bug_in_our_code_is_logged_and_the_call_goes_on(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from genai_prices import Usage, calc_price
+from genai_prices import Usage as PricedUsage
+from genai_prices import calc_price
 
-from agentops_otel.pricing import TokenUsage, cost_usd
+from agentops_otel.pricing import cost_usd
+from agentops_otel.usage import Usage
 
 
 @pytest.mark.parametrize(
@@ -22,8 +24,8 @@ from agentops_otel.pricing import TokenUsage, cost_usd
     ],
 )
 def test_cost_matches_calc_price(provider: str, model: str, service_tier: str | None) -> None:
-    for tokens in (TokenUsage(1000, 100, 500, 250), TokenUsage(300_000, 10, 0, 0), TokenUsage()):
-        usage = Usage(
+    for tokens in (Usage(1000, 100, 500, 250), Usage(300_000, 10, 0, 0), Usage()):
+        usage = PricedUsage(
             input_tokens=tokens.input,
             output_tokens=tokens.output,
             cache_read_tokens=tokens.cache_read,
@@ -36,6 +38,6 @@ def test_cost_matches_calc_price(provider: str, model: str, service_tier: str | 
 
 def test_an_unknown_model_has_no_cost_and_a_debug_line(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="agentops_otel"):
-        assert cost_usd("openai", "no-such-model-xyz", TokenUsage(10, 10)) is None
-        assert cost_usd("openai", "no-such-model-xyz", TokenUsage(10, 10)) is None  # cached miss
+        assert cost_usd("openai", "no-such-model-xyz", Usage(10, 10)) is None
+        assert cost_usd("openai", "no-such-model-xyz", Usage(10, 10)) is None  # cached miss
     assert caplog.text.count("No price known") == 1

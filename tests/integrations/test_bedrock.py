@@ -13,7 +13,8 @@ require("boto3", "opentelemetry.instrumentation.genai.bedrock")
 import boto3  # noqa: E402 - after the skip
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
@@ -37,7 +38,7 @@ def test_converse(recorded: Recorded, llm_server: LLMServer) -> None:
     cost = session.end_session("Success")
     assert response["output"]["message"]["content"][0]["text"] == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="aws.bedrock")
-    assert cost == Decimal(repr(cost_usd("aws", MODEL, TokenUsage(12, 5))))
+    assert cost == Decimal(repr(cost_usd("aws", MODEL, Usage(12, 5))))
 
 
 def test_invoke_model_with_an_anthropic_body(recorded: Recorded, llm_server: LLMServer) -> None:
@@ -53,4 +54,4 @@ def test_invoke_model_with_an_anthropic_body(recorded: Recorded, llm_server: LLM
     assert attributes["gen_ai.provider.name"] == "aws.bedrock"
     assert attributes["gen_ai.usage.input_tokens"] == 3  # 12 - 6 read from the cache - 3 written to it
     assert recorded.one("session").attributes["agentops.session.llm_calls"] == 1
-    assert cost == Decimal(repr(cost_usd("aws", MODEL, TokenUsage(12, 5, cache_read=6, cache_write=3))))
+    assert cost == Decimal(repr(cost_usd("aws", MODEL, Usage(12, 5, cache_read=6, cache_write=3))))

@@ -11,7 +11,8 @@ require("cohere", "openinference.instrumentation.cohere")
 import cohere  # noqa: E402 - after the skip
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
@@ -24,4 +25,4 @@ def test_chat(recorded: Recorded, llm_server: LLMServer) -> None:
     cost = session.end_session("Success")
     assert response.message.content is not None and response.message.content[0].text == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="cohere")
-    assert cost == Decimal(repr(cost_usd("cohere", MODEL, TokenUsage(12, 5))))
+    assert cost == Decimal(repr(cost_usd("cohere", MODEL, Usage(12, 5))))

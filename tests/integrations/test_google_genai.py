@@ -16,13 +16,14 @@ from google import genai  # noqa: E402 - after the skip
 from google.genai import types  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 MODEL = "gemini-2.0-flash"
 PROMPT = "Say hello"
-PRICE = cost_usd("google", MODEL, TokenUsage(12, 5))
+PRICE = cost_usd("google", MODEL, Usage(12, 5))
 
 
 def client(server: LLMServer) -> genai.Client:

@@ -11,7 +11,8 @@ require("groq", "openinference.instrumentation.groq")
 import groq  # noqa: E402 - after the skip
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
@@ -25,7 +26,7 @@ def test_chat_completion(recorded: Recorded, llm_server: LLMServer) -> None:
     cost = session.end_session("Success")
     assert completion.choices[0].message.content == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="groq")
-    assert cost == Decimal(repr(cost_usd("groq", MODEL, TokenUsage(12, 5, cache_read=6))))
+    assert cost == Decimal(repr(cost_usd("groq", MODEL, Usage(12, 5, cache_read=6))))
 
 
 def test_a_stream_is_a_call_in_its_session_without_usage(recorded: Recorded, llm_server: LLMServer) -> None:

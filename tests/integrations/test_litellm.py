@@ -17,7 +17,8 @@ require("litellm", "openinference.instrumentation.litellm")
 import litellm  # noqa: E402 - after the skip
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
@@ -35,7 +36,7 @@ def test_completion(recorded: Recorded, llm_server: LLMServer) -> None:
     assert response.choices[0].message.content == REPLY_TEXT
     assert len(llm_spans(recorded)) == 1  # LiteLLM's own HTTP client: the openai instrumentor sees no call
     assert_counted_once(recorded, session, cost, calls=1, provider="openai")
-    assert cost == Decimal(repr(cost_usd("openai", "gpt-4o-mini", TokenUsage(12, 5, cache_read=6))))
+    assert cost == Decimal(repr(cost_usd("openai", "gpt-4o-mini", Usage(12, 5, cache_read=6))))
 
 
 def test_acompletion(recorded: Recorded, llm_server: LLMServer) -> None:

@@ -15,7 +15,8 @@ require("mistralai.client", "openinference.instrumentation.mistralai")
 from mistralai.client import Mistral  # noqa: E402 - after the skip
 
 import agentops_otel as agentops  # noqa: E402
-from agentops_otel.pricing import TokenUsage, cost_usd  # noqa: E402
+from agentops_otel.pricing import cost_usd  # noqa: E402
+from agentops_otel.usage import Usage  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
@@ -29,4 +30,4 @@ def test_chat_complete(recorded: Recorded, llm_server: LLMServer) -> None:
     cost = session.end_session("Success")
     assert response.choices[0].message.content == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="mistral_ai")
-    assert cost == Decimal(repr(cost_usd("mistral", MODEL, TokenUsage(12, 5))))
+    assert cost == Decimal(repr(cost_usd("mistral", MODEL, Usage(12, 5))))

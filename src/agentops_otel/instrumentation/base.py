@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import wrapt  # type: ignore[import-untyped, unused-ignore]
@@ -13,17 +13,14 @@ from opentelemetry.metrics import get_meter
 
 from ..attributes import GENAI_SCHEMA_URL
 from ..version import __version__
+from .call import Telemetry
 from .duplicates import no_markers, peer_markers
-from .genai import Telemetry
 from .metrics import Instruments
-from .wrappers import Switch, Wrapper
-
-Target = tuple[str, str, str, Callable[[Switch], Wrapper]]
-"""(module, class, method, wrapper factory)."""
+from .wrappers import Switch, Target, Wrapper, wrapper_for
 
 
 class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
-    """Wraps each target method with its factory's wrapper; ``uninstrument()`` restores them.
+    """Wraps each target method with the wrapper its hooks call for; ``uninstrument()`` restores them.
 
     Subclasses list their ``targets()`` and the client package they need.
     """
@@ -47,14 +44,14 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         # A peer can only sit inside our wrapper if it wrapped first; otherwise its markers are dead weight.
         peer_inside = any(
             isinstance(vars(_owner(module, cls)).get(method), wrapt.FunctionWrapper)
-            for module, cls, method, _ in targets
+            for module, cls, method, *_ in targets
         )
         self._switch = Switch(Telemetry(tracer, Instruments(meter), peer_markers() if peer_inside else no_markers))
         self._wrappers: dict[tuple[str, str, str], Wrapper] = {}
-        for module, cls, method, factory in targets:
-            wrapper = factory(self._switch)
-            wrapt.wrap_function_wrapper(module, f"{cls}.{method}", wrapper)
-            self._wrappers[(module, cls, method)] = wrapper
+        for target in targets:
+            wrapper = wrapper_for(self._switch, target)
+            wrapt.wrap_function_wrapper(target.module, f"{target.cls}.{target.method}", wrapper)
+            self._wrappers[(target.module, target.cls, target.method)] = wrapper
         self._switch.active = True
 
     def _uninstrument(self, **kwargs: Any) -> None:

@@ -27,7 +27,8 @@ from opentelemetry.util.types import AttributeValue
 from .. import attributes as attrs
 
 if TYPE_CHECKING:
-    from .genai import Outcome, Request, Usage
+    from .models import Outcome, Request
+from ..usage import Usage
 
 # Bucket boundaries the GenAI semantic conventions recommend for these two histograms.
 DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)

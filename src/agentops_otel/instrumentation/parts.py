@@ -8,6 +8,7 @@ helpers give every provider the same answer to the same question.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
 def json_arguments(arguments: object) -> object:
@@ -30,3 +31,22 @@ def json_arguments(arguments: object) -> object:
 def tool_response_part(call_id: object, response: object) -> dict[str, object]:
     """A tool's result, sent back to the model."""
     return {"type": "tool_call_response", "id": call_id, "response": response}
+
+
+def text_part(text: str) -> dict[str, object]:
+    """A text part of a message in the GenAI content schema."""
+    return {"type": "text", "content": text}
+
+
+def tool_call_part(call_id: object, name: object, arguments: object) -> dict[str, object]:
+    """A tool-call part of a message in the GenAI content schema."""
+    return {"type": "tool_call", "id": call_id, "name": name, "arguments": arguments}
+
+
+def message(role: object, parts: list[Any]) -> dict[str, object]:
+    """A message in the GenAI content schema.
+
+    Output messages carry no ``finish_reason``: semantic-conventions-genai 1.42 deprecated it
+    there, and finish reasons go in ``gen_ai.response.finish_reasons`` only.
+    """
+    return {"role": role, "parts": parts}

@@ -18,7 +18,8 @@ import wrapt  # type: ignore[import-untyped, unused-ignore]  # typed from wrapt 
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK
 
 from ..internal_errors import handle_internal_errors, log_internal_error
-from .genai import LLMCall, Outcome
+from .call import LLMCall
+from .models import Outcome
 
 if TYPE_CHECKING:
     ObjectProxy: TypeAlias = wrapt.ObjectProxy[Any]  # generic in wrapt 2; Any in wrapt 1, which has no types

@@ -20,7 +20,8 @@ from ..exceptions import InvalidArgumentError
 from ..internal_errors import log_internal_error
 from ..registry import registry
 from ..session import Session
-from .genai import LLMCall, Request, Telemetry
+from .call import LLMCall, Telemetry
+from .models import Request
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 SESSION_KEYWORD = "session"
@@ -33,6 +34,28 @@ class Hooks(NamedTuple):
     """From the resource instance and the call's keywords (it may add keywords, e.g. stream options)."""
     respond: Callable[[LLMCall, Any, dict[str, Any]], Any]
     """Ends the call from the result, or wraps the result so that it ends later; returns what the caller gets."""
+
+
+class StartOnEnter(NamedTuple):
+    """Hooks of a method that returns a context manager which sends the request when entered.
+
+    The session is decided at the call, in the caller's context; the span starts on entering
+    the manager, which ``manager`` wraps (Anthropic's ``messages.stream(...)``).
+    """
+
+    request: Callable[[Any, dict[str, Any]], Request]
+    manager: Callable[[Any, Callable[[], LLMCall | None]], Any]
+    """(the client's manager, a function starting the call) -> the manager the caller gets."""
+
+
+class Target(NamedTuple):
+    """One client method to wrap, as data: where it is, its hooks, and whether it is a coroutine."""
+
+    module: str
+    cls: str
+    method: str
+    hooks: Hooks | StartOnEnter
+    is_async: bool = False
 
 
 @dataclass
@@ -100,7 +123,26 @@ def _respond(hooks: Hooks, call: LLMCall, result: Any, kwargs: dict[str, Any]) -
     return result
 
 
-def traced(switch: Switch, hooks: Hooks) -> Wrapper:
+def wrapper_for(switch: Switch, target: Target) -> Wrapper:
+    """The wrapt wrapper of `target`'s method."""
+    hooks = target.hooks
+    if isinstance(hooks, StartOnEnter):
+        return _started_on_enter(switch, hooks)
+    return _traced_async(switch, hooks) if target.is_async else _traced(switch, hooks)
+
+
+def _started_on_enter(switch: Switch, hooks: StartOnEnter) -> Wrapper:
+    def traced_method(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        resolved = resolve(switch, kwargs)
+        manager = wrapped(*args, **kwargs)
+        if resolved is None:
+            return manager
+        return hooks.manager(manager, lambda: begin(resolved, hooks.request, instance, kwargs))
+
+    return traced_method
+
+
+def _traced(switch: Switch, hooks: Hooks) -> Wrapper:
     """The wrapper of a sync client method."""
 
     def traced_method(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -120,7 +162,7 @@ def traced(switch: Switch, hooks: Hooks) -> Wrapper:
     return traced_method
 
 
-def traced_async(switch: Switch, hooks: Hooks) -> Wrapper:
+def _traced_async(switch: Switch, hooks: Hooks) -> Wrapper:
     """The wrapper of an async client method."""
 
     async def traced_method(

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..base import GenAIInstrumentor, Target
-from . import patch, vendor
+from ..base import GenAIInstrumentor
+from ..wrappers import Target
+from . import vendor
+from .patch import ASYNC_STREAM, MESSAGES, STREAM
 
 _MESSAGES = "anthropic.resources.messages"
 
@@ -28,10 +30,10 @@ class AnthropicInstrumentor(GenAIInstrumentor):
     def targets(self) -> Iterable[Target]:
         """The four client methods (sync and async) this instrumentor wraps."""
         return (
-            (_MESSAGES, "Messages", "create", patch.messages_create),
-            (_MESSAGES, "AsyncMessages", "create", patch.async_messages_create),
-            (_MESSAGES, "Messages", "stream", patch.messages_stream),
-            (_MESSAGES, "AsyncMessages", "stream", patch.async_messages_stream),
+            Target(_MESSAGES, "Messages", "create", MESSAGES),
+            Target(_MESSAGES, "AsyncMessages", "create", MESSAGES, is_async=True),
+            Target(_MESSAGES, "Messages", "stream", STREAM),
+            Target(_MESSAGES, "AsyncMessages", "stream", ASYNC_STREAM),
         )
 
     def _instrument(self, **kwargs: Any) -> None:

@@ -6,30 +6,29 @@ from typing import Any
 
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
+from ...attributes import CHAT
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..genai import (
+from ...usage import Usage
+from ..models import (
     CAPTURING_CONTENT,
-    CHAT,
     Outcome,
     Parameters,
     Request,
-    Usage,
     add_content,
     add_parameters,
     add_present,
     field_of,
-    message,
     only_true,
     server_of,
     start_attributes,
-    text_part,
-    tool_call_part,
 )
-from ..parts import tool_response_part
+from ..parts import message, text_part, tool_call_part, tool_response_part
 
 PROVIDER = gen_ai.GenAiProviderNameValues.ANTHROPIC.value
 
+
+TOOL_CALL_BLOCKS = frozenset({"tool_use", "server_tool_use"})
 
 _PARAMETERS: Parameters = {
     "max_tokens": (gen_ai.GEN_AI_REQUEST_MAX_TOKENS, None),
@@ -106,7 +105,7 @@ def content_part(block: Any) -> dict[str, object]:
     kind = field_of(block, "type")
     if kind == "text":
         return text_part(field_of(block, "text"))
-    if kind in ("tool_use", "server_tool_use"):
+    if kind in TOOL_CALL_BLOCKS:
         return tool_call_part(field_of(block, "id"), field_of(block, "name"), field_of(block, "input"))
     if kind == "tool_result":
         return tool_response_part(field_of(block, "tool_use_id"), field_of(block, "content"))

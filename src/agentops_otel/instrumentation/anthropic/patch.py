@@ -1,14 +1,13 @@
-"""Wrapper factories for the Anthropic Messages methods, each returning ``traced_method(...)``."""
+"""The hooks of each traced Anthropic Messages method."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import anthropic
 
 from ..streams import Accumulator, responder
-from ..wrappers import Hooks, Switch, Wrapper, begin, resolve, traced, traced_async
+from ..wrappers import Hooks, StartOnEnter
 from .extractors import message_outcome, messages_request, stream_helper_request
 from .stream import AsyncTracedStreamManager, EventAccumulator, TracedStreamManager
 
@@ -28,36 +27,7 @@ MESSAGES = Hooks(
     ),
 )
 
-
-def messages_create(switch: Switch) -> Wrapper:
-    """``Messages.create``, streaming or not."""
-    return traced(switch, MESSAGES)
-
-
-def async_messages_create(switch: Switch) -> Wrapper:
-    """``AsyncMessages.create``, streaming or not."""
-    return traced_async(switch, MESSAGES)
-
-
-def _stream_manager(manager_proxy: Callable[[Any, Any], Any]) -> Callable[[Switch], Wrapper]:
-    def factory(switch: Switch) -> Wrapper:
-        def traced_method(
-            wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-        ) -> Any:
-            # The session is decided now, in the caller's context; the span starts when the
-            # request is sent, on entering the manager.
-            resolved = resolve(switch, kwargs)
-            manager = wrapped(*args, **kwargs)
-            if resolved is None:
-                return manager
-            return manager_proxy(manager, lambda: begin(resolved, stream_helper_request, instance, kwargs))
-
-        return traced_method
-
-    return factory
-
-
-messages_stream = _stream_manager(TracedStreamManager)
-"""``Messages.stream(...)``: a context manager."""
-async_messages_stream = _stream_manager(AsyncTracedStreamManager)
-"""``AsyncMessages.stream(...)``: an async context manager."""
+STREAM = StartOnEnter(stream_helper_request, TracedStreamManager)
+"""``Messages.stream(...)``: a context manager; the request is sent on entering it."""
+ASYNC_STREAM = StartOnEnter(stream_helper_request, AsyncTracedStreamManager)
+"""``AsyncMessages.stream(...)``: a plain method returning an async context manager."""

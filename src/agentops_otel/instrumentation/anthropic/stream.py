@@ -21,10 +21,11 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..genai import CAPTURING_CONTENT, LLMCall, Outcome, add_content, message, text_part, tool_call_part
-from ..parts import json_arguments
+from ..call import LLMCall
+from ..models import CAPTURING_CONTENT, Outcome, add_content
+from ..parts import json_arguments, message
 from ..streams import ObjectProxy
-from .extractors import message_outcome, message_usage
+from .extractors import TOOL_CALL_BLOCKS, content_part, message_outcome, message_usage
 
 
 class EventAccumulator:
@@ -84,12 +85,12 @@ def _merge_usage(started: Any, delta: Any) -> Any:
 
 
 def _part(kind: str, block_id: object, name: object, *fragments: str) -> dict[str, object]:
+    """A streamed block as the block it adds up to, mapped as a whole message's blocks are."""
     text = "".join(fragments)
-    if kind in ("tool_use", "server_tool_use"):
-        return tool_call_part(block_id, name, json_arguments(text))
-    if kind == "thinking":
-        return {"type": "reasoning", "content": text}
-    return text_part(text)
+    block = {"type": kind, "id": block_id, "name": name, "text": text, "thinking": text}
+    if kind in TOOL_CALL_BLOCKS:
+        block["input"] = json_arguments(text)
+    return content_part(block)
 
 
 class _ManagerEnd(ObjectProxy):  # type: ignore[misc, unused-ignore]

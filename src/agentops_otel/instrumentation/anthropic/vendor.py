@@ -24,7 +24,7 @@ import wrapt  # type: ignore[import-untyped, unused-ignore]
 from opentelemetry.context import get_value
 from opentelemetry.instrumentation.utils import unwrap
 
-from ..genai import OWNED_CALL_KEY
+from ..call import OWNED_CALL_KEY
 
 logger = logging.getLogger("agentops_otel")
 

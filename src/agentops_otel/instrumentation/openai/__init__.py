@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..base import GenAIInstrumentor, Target
-from . import patch
+from ..base import GenAIInstrumentor
+from ..wrappers import Target
+from .patch import CHAT, EMBEDDINGS, RESPONSES
 
 _CHAT = "openai.resources.chat.completions"
 _RESPONSES = "openai.resources.responses"
@@ -24,12 +25,12 @@ class OpenAIInstrumentor(GenAIInstrumentor):
     def targets(self) -> Iterable[Target]:
         """The six client methods (sync and async) this instrumentor wraps."""
         return (
-            (_CHAT, "Completions", "create", patch.chat_create),
-            (_CHAT, "AsyncCompletions", "create", patch.async_chat_create),
-            (_RESPONSES, "Responses", "create", patch.responses_create),
-            (_RESPONSES, "AsyncResponses", "create", patch.async_responses_create),
-            (_EMBEDDINGS, "Embeddings", "create", patch.embeddings_create),
-            (_EMBEDDINGS, "AsyncEmbeddings", "create", patch.async_embeddings_create),
+            Target(_CHAT, "Completions", "create", CHAT),
+            Target(_CHAT, "AsyncCompletions", "create", CHAT, is_async=True),
+            Target(_RESPONSES, "Responses", "create", RESPONSES),
+            Target(_RESPONSES, "AsyncResponses", "create", RESPONSES, is_async=True),
+            Target(_EMBEDDINGS, "Embeddings", "create", EMBEDDINGS),
+            Target(_EMBEDDINGS, "AsyncEmbeddings", "create", EMBEDDINGS, is_async=True),
         )
 
 

@@ -8,30 +8,26 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.semconv._incubating.attributes import openai_attributes as openai_attrs
 from opentelemetry.util.types import AttributeValue
 
+from ...attributes import CHAT, EMBEDDINGS
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
 from ...providers import provider_name
-from ..genai import (
+from ...usage import Usage
+from ..models import (
     CAPTURING_CONTENT,
-    CHAT,
-    EMBEDDINGS,
     Outcome,
     Parameters,
     Request,
-    Usage,
     add_content,
     add_parameters,
     add_present,
     as_list,
     field_of,
-    message,
     only_true,
     server_of,
     start_attributes,
-    text_part,
-    tool_call_part,
 )
-from ..parts import json_arguments, tool_response_part
+from ..parts import json_arguments, message, text_part, tool_call_part, tool_response_part
 
 
 def _request(operation: str, instance: Any, kwargs: dict[str, Any], parameters: Parameters) -> Request:

@@ -1,4 +1,4 @@
-"""Wrapper factories for the OpenAI client methods: each returns ``traced_method(wrapped, instance, args, kwargs)``."""
+"""The hooks of each traced OpenAI method: how to read its request and handle its result."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import openai
 
-from ..genai import Request
+from ..models import Request
 from ..streams import Accumulator, responder
-from ..wrappers import Hooks, Switch, Wrapper, traced, traced_async
+from ..wrappers import Hooks
 from .extractors import (
     chat_outcome,
     chat_request,
@@ -50,33 +50,3 @@ RESPONSES = Hooks(
     responses_request, responder(response_outcome, _responses_accumulator, openai.BaseModel, _STREAMS, _UNREAD)
 )
 EMBEDDINGS = Hooks(embeddings_request, responder(embeddings_outcome, _no_stream, openai.BaseModel, _STREAMS, _UNREAD))
-
-
-def chat_create(switch: Switch) -> Wrapper:
-    """``Completions.create``."""
-    return traced(switch, CHAT)
-
-
-def async_chat_create(switch: Switch) -> Wrapper:
-    """``AsyncCompletions.create``."""
-    return traced_async(switch, CHAT)
-
-
-def responses_create(switch: Switch) -> Wrapper:
-    """``Responses.create``."""
-    return traced(switch, RESPONSES)
-
-
-def async_responses_create(switch: Switch) -> Wrapper:
-    """``AsyncResponses.create``."""
-    return traced_async(switch, RESPONSES)
-
-
-def embeddings_create(switch: Switch) -> Wrapper:
-    """``Embeddings.create``."""
-    return traced(switch, EMBEDDINGS)
-
-
-def async_embeddings_create(switch: Switch) -> Wrapper:
-    """``AsyncEmbeddings.create``."""
-    return traced_async(switch, EMBEDDINGS)

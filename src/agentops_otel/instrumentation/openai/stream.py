@@ -12,8 +12,8 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..genai import CAPTURING_CONTENT, Outcome, add_content, message, text_part, tool_call_part
-from ..parts import json_arguments
+from ..models import CAPTURING_CONTENT, Outcome, add_content
+from ..parts import json_arguments, message, text_part, tool_call_part
 from .extractors import chat_usage, response_outcome, response_outcome_base
 
 _FINAL_RESPONSE_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
