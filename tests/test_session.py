@@ -72,6 +72,14 @@ def test_end_state_wins_over_a_status_someone_else_set(recorded: Recorded) -> No
     assert root.status.description == "late failure"
 
 
+def test_a_session_with_nothing_in_it_writes_every_roll_up_as_zero(recorded: Recorded) -> None:
+    agentops.start_session().end_session("Success")
+    attributes = recorded.one("session").attributes or {}
+    names = ("spans", "llm_calls", "tool_calls", "actions", "errors", "input_tokens", "output_tokens",
+             "cost_usd", "unpriced_llm_calls")  # fmt: skip
+    assert {name: attributes.get(f"agentops.session.{name}") for name in names} == dict.fromkeys(names, 0)
+
+
 def test_roll_ups_count_children_that_ended_while_the_session_ran(recorded: Recorded) -> None:
     session = agentops.start_session()
     with session:
@@ -88,7 +96,7 @@ def test_roll_ups_count_children_that_ended_while_the_session_ran(recorded: Reco
     assert root.attributes is not None
     rollups = {key: value for key, value in root.attributes.items() if key.startswith("agentops.session.")}
     assert rollups == {
-        "agentops.session.tags": (),  # the actions/errors counts below are present because non-zero
+        "agentops.session.tags": (),
         "agentops.session.spans": 5,
         "agentops.session.llm_calls": 1,
         "agentops.session.tool_calls": 1,
@@ -97,6 +105,7 @@ def test_roll_ups_count_children_that_ended_while_the_session_ran(recorded: Reco
         "agentops.session.input_tokens": 10,
         "agentops.session.output_tokens": 5,
         "agentops.session.cost_usd": 0.25,
+        "agentops.session.unpriced_llm_calls": 0,
         "agentops.session.end_state": "Success",
         "agentops.session.end_state_reason": "",
     }

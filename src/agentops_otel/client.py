@@ -38,9 +38,10 @@ from .internal_errors import handle_internal_errors
 from .lifecycle import ExitHooks
 from .processor import SessionSpanProcessor
 from .registry import registry
-from .session import EndState, Session, normalize_tags
+from .session import EndState, Session
 from .summary import enable as enable_summaries
 from .summary import report_ended
+from .tags import normalize_tags
 from .version import __version__
 
 logger = logging.getLogger("agentops_otel")

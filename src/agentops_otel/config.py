@@ -13,18 +13,21 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast, get_args
 
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from .content import Redactor, content_on_spans
 from .exceptions import InvalidArgumentError
-from .exporting import EXPORTER_NAMES
 from .integrations import check_names
-from .session import normalize_tags
+from .tags import normalize_tags
 
 T = TypeVar("T")
 logger = logging.getLogger("agentops_otel")
+
+ExporterName = Literal["otlp", "otlp_http", "file", "console", "none"]
+"""Where spans and metrics go, by name (``init(exporter=...)``, ``AGENTOPS_EXPORTER``); ``exporting`` builds each."""
+EXPORTER_NAMES: tuple[ExporterName, ...] = get_args(ExporterName)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -80,11 +83,13 @@ def _parse_str(text: str) -> str:
     raise ValueError(text)
 
 
-def _check_exporter(value: object) -> SpanExporter | str:
+def _check_exporter(value: object) -> SpanExporter | ExporterName:
     if isinstance(value, SpanExporter):
         return value
-    if isinstance(value, str) and value.strip().lower() in EXPORTER_NAMES:
-        return value.strip().lower()
+    name = value.strip().lower() if isinstance(value, str) else None
+    for known in EXPORTER_NAMES:
+        if name == known:
+            return known
     raise InvalidArgumentError.expected("exporter", value, [*EXPORTER_NAMES, "a SpanExporter instance"])
 
 
@@ -96,7 +101,7 @@ def _parse_tags(text: str) -> tuple[str, ...]:
     return tuple(normalize_tags([tag.strip() for tag in text.split(",") if tag.strip()]))
 
 
-def _parse_exporter(text: str) -> SpanExporter | str:
+def _parse_exporter(text: str) -> SpanExporter | ExporterName:
     # OTEL_TRACES_EXPORTER may list several; one file/OTLP destination is what we set up.
     return _check_exporter(text.split(",", 1)[0])
 
@@ -167,7 +172,7 @@ class Config:
     max_wait_time: int
     max_queue_size: int
     service_name: str | None
-    exporter: SpanExporter | str | None
+    exporter: SpanExporter | ExporterName | None
     traces_file: str
     metrics_file: str
     capture_content: bool

@@ -39,14 +39,14 @@ from .events import (
     RunningAgent,
     ToolEvent,
     mark_error,
-    parent_context,
     returns_attributes,
     span_shape,
 )
 from .exceptions import InvalidArgumentError, MultiSessionException
 from .internal_errors import handle_internal_errors
 from .registry import registry
-from .session import EndState, Session, normalize_tags
+from .session import EndState, Session, event_parent
+from .tags import normalize_tags
 from .values import describe_exception, safe_text
 from .version import __version__
 
@@ -141,7 +141,7 @@ def _start(
     agent: RunningAgent | None = None,
 ) -> _Call:
     """Start a span in `session` (or a plain one) and the context to run the body in."""
-    parent = parent_context(session)
+    parent = event_parent(session)
     client = _client.get_client()
     tracer = client.tracer if client is not None else otel_trace.get_tracer("agentops_otel", __version__)
     span = tracer.start_span(name, context=parent, kind=kind, attributes=span_attributes)

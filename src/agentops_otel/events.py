@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
+from typing import Any, ClassVar, NamedTuple, cast
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -36,11 +36,7 @@ from opentelemetry.util.types import AttributeValue
 from . import attributes as attrs
 from .content import capture_content, content_attribute
 from .exceptions import InvalidArgumentError
-from .registry import bound_session
 from .values import describe_exception, safe_text
-
-if TYPE_CHECKING:
-    from .session import Session
 
 _MAX_CONTENT_CHARS = 8192
 _ACTION_PARAMS = "agentops.action.params"
@@ -183,30 +179,17 @@ class ErrorEvent(Event):
             self.details = self.details or _message(self.exception)
 
 
-def parent_context(session: Session | None) -> Context:
-    """The context a session's event span starts in.
-
-    Inside that session already (``with session:``, a decorated action running), the current
-    span stays the parent, so a tool called from an action nests under it; otherwise the span
-    hangs off the session's root. With no session, the current context as it is.
-    """
-    current = otel_context.get_current()
-    if session is None or bound_session(current) is session:
-        return current
-    return session.context(current)
-
-
-def record_event(session: Session, tracer: trace.Tracer, event: Event) -> None:
-    """Write `event` as a child span of `session`."""
+def record_event(parent: Context, tracer: trace.Tracer, event: Event) -> None:
+    """Write `event` as a span in `parent` (the session's context: ``session.event_parent``)."""
     if isinstance(event, ErrorEvent) and event.trigger_event is not None and event.trigger_event.span_context is None:
-        record_event(session, tracer, event.trigger_event)
+        record_event(parent, tracer, event.trigger_event)
     name, kind, span_attributes = span_shape(event)
     span_attributes.update(returns_attributes(event))
     trigger = event.trigger_event.span_context if isinstance(event, ErrorEvent) and event.trigger_event else None
     end = _nanos(event.end_timestamp) if event.end_timestamp else None
     span = tracer.start_span(
         name,
-        context=parent_context(session),
+        context=parent,
         kind=kind,
         attributes=span_attributes,
         links=[Link(trigger)] if trigger is not None else [],

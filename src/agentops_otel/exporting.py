@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from opentelemetry.exporter.http.transport._base import BaseHTTPResult, BaseHTTPTransport
 from opentelemetry.exporter.otlp.common._aggregation import _get_aggregation, _get_temporality
@@ -24,11 +24,9 @@ from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExport
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter, SpanExportResult
 
+from .config import Config, ExporterName
 from .internal_errors import handle_internal_errors
 from .losses import QueueGuardProcessor, Rejections, ReportingExporter, SpanLosses
-
-if TYPE_CHECKING:
-    from .config import Config
 
 logger = logging.getLogger("agentops_otel")
 T = TypeVar("T")
@@ -275,14 +273,13 @@ class _Destination(NamedTuple):
     metrics: Callable[[Config], MetricExporter | None]
 
 
-_DESTINATIONS: dict[str, _Destination] = {
+_DESTINATIONS: dict[ExporterName, _Destination] = {
     "otlp": _Destination(_by_protocol(_grpc_spans, _http_spans), _by_protocol(_grpc_metrics, _http_metrics)),
     "otlp_http": _Destination(_http_spans, _http_metrics),
     "file": _Destination(_file_spans, _file_metrics),
     "console": _Destination(lambda _config: ConsoleSpanExporter(), lambda _config: ConsoleMetricExporter()),
     "none": _Destination(_nothing, _nothing),
 }
-EXPORTER_NAMES = tuple(_DESTINATIONS)
 
 
 def otlp_endpoint_configured(environ: Mapping[str, str]) -> bool:
@@ -290,7 +287,7 @@ def otlp_endpoint_configured(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
-def _destination_name(config: Config) -> str:
+def _destination_name(config: Config) -> ExporterName:
     if isinstance(config.exporter, str):
         return config.exporter
     return "otlp" if otlp_endpoint_configured(os.environ) else "file"

@@ -28,7 +28,8 @@ from . import attributes as attrs
 from .exceptions import MultiSessionException
 from .ids import format_session_id
 from .pricing import span_cost
-from .registry import SessionRegistry, bound_session
+from .registry import SessionRegistry
+from .session import bound_session
 
 logger = logging.getLogger("agentops_otel")
 

@@ -21,8 +21,8 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_A
 from . import attributes as attrs
 from .attributes import LLM_OPERATIONS
 from .ids import is_session_id
-from .registry import SessionRegistry, bound_session
-from .session import EndState
+from .registry import SessionRegistry
+from .session import EndState, bound_session
 from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 

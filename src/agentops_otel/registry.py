@@ -15,37 +15,13 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING
 
 from opentelemetry import baggage
-from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 
 from . import attributes as attrs
 from .exceptions import MultiSessionException, NoSessionException
-
-if TYPE_CHECKING:
-    from .session import EndState, Session
-
-SESSION_KEY = otel_context.create_key("agentops-session")
-"""Context key of the Session a context is bound to (unforgeable: ``create_key`` adds a uuid)."""
-CURRENT_UNTIL_ENDED_KEY = otel_context.create_key("agentops-session-current-until-ended")
-"""Context key of the session ``init()`` made current: it binds the context only while it runs."""
-
-
-def bound_session(context: Context | None = None) -> Session | None:
-    """The session `context` (default: the current one) is bound to.
-
-    A binding by ``with session:``, ``wrap`` or ``patch`` holds even after the session ended;
-    the session ``init()`` made current binds only while it runs, so that once it has ended the
-    next session of a single-session program gets the work.
-    """
-    session: Session | None = otel_context.get_value(SESSION_KEY, context)  # type: ignore[assignment]
-    if session is None:
-        current: Session | None = otel_context.get_value(CURRENT_UNTIL_ENDED_KEY, context)  # type: ignore[assignment]
-        if current is not None and current.end_state is None:
-            return current
-    return session
+from .session import EndState, Session, bound_session
 
 
 class SessionRegistry:

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from enum import Enum
 from types import TracebackType
-from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
+from typing import ParamSpec, Protocol, TypeVar, cast
 
 from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
@@ -38,13 +38,10 @@ from .events import Event, record_event
 from .exceptions import InvalidArgumentError
 from .ids import TraceIdRequest, format_session_id, new_session_id, parse_session_id
 from .internal_errors import handle_internal_errors
-from .registry import CURRENT_UNTIL_ENDED_KEY, SESSION_KEY, bound_session
 from .stats import SessionStats
+from .tags import unique_tags
 from .users import USER_ID, check_user_id
 from .values import describe_exception, safe_text
-
-if TYPE_CHECKING:
-    from .registry import SessionRegistry
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -127,6 +124,50 @@ class EndState(str, Enum):
 _END_STATES = {state.value: state for state in EndState}
 
 
+SESSION_KEY = otel_context.create_key("agentops-session")
+"""Context key of the Session a context is bound to (unforgeable: ``create_key`` adds a uuid)."""
+CURRENT_UNTIL_ENDED_KEY = otel_context.create_key("agentops-session-current-until-ended")
+"""Context key of the session ``init()`` made current: it binds the context only while it runs."""
+
+
+def bound_session(context: Context | None = None) -> Session | None:
+    """The session `context` (default: the current one) is bound to.
+
+    A binding by ``with session:``, ``wrap`` or ``patch`` holds even after the session ended;
+    the session ``init()`` made current binds only while it runs, so that once it has ended the
+    next session of a single-session program gets the work.
+    """
+    session: Session | None = otel_context.get_value(SESSION_KEY, context)  # type: ignore[assignment]
+    if session is None:
+        current: Session | None = otel_context.get_value(CURRENT_UNTIL_ENDED_KEY, context)  # type: ignore[assignment]
+        if current is not None and current.end_state is None:
+            return current
+    return session
+
+
+def event_parent(session: Session | None) -> Context:
+    """The context a session's event span starts in.
+
+    Inside that session already (``with session:``, a decorated action running), the current
+    span stays the parent, so a tool called from an action nests under it; otherwise the span
+    hangs off the session's root. With no session, the current context as it is.
+    """
+    current = otel_context.get_current()
+    if session is None or bound_session(current) is session:
+        return current
+    return session.context(current)
+
+
+class Registrar(Protocol):
+    """Where a session reports that it started and ended (the registry; kept abstract to avoid a loop)."""
+
+    def add(self, session: Session) -> None:
+        """A session started."""
+
+    def discard(self, session: Session) -> None:
+        """A session ended."""
+
+
 def agent_id_for(name: object, agent_id: object = None) -> str:
     """AgentOps 0.3's ``create_agent``: the agent's id (a new uuid4 unless given).
 
@@ -137,37 +178,13 @@ def agent_id_for(name: object, agent_id: object = None) -> str:
     return agent_id if isinstance(agent_id, str) and agent_id else str(uuid.uuid4())
 
 
-def normalize_tags(tags: object) -> list[str]:
-    """Tags as an ordered list without repeats; a single string is one tag; None is no tags.
-
-    Linear in the number of tags. Anything but non-empty strings is an InvalidArgumentError.
-    """
-    return list(_unique_tags(tags))
-
-
-def _unique_tags(tags: object) -> dict[str, None]:
-    """`tags` validated, in order, without repeats (a dict is an ordered set)."""
-    if tags is None:
-        return {}
-    if isinstance(tags, str):
-        tags = [tags]
-    elif not isinstance(tags, Iterable):
-        raise InvalidArgumentError(f"Invalid tags {tags!r}: expected a string or a list of strings.")
-    result: dict[str, None] = {}
-    for tag in tags:
-        if not isinstance(tag, str) or not tag:
-            raise InvalidArgumentError(f"Invalid tag {tag!r}: tags must be non-empty strings.")
-        result[safe_text(tag)] = None
-    return result
-
-
 class Session:
     """One running (or ended) session; create it with ``agentops.start_session()``."""
 
     def __init__(
         self,
         tracer: trace.Tracer,
-        registry: SessionRegistry,
+        registry: Registrar,
         *,
         tags: Iterable[str] = (),
         name: str | None = None,
@@ -193,7 +210,7 @@ class Session:
         self._ended: float | None = None
         self._tags: dict[str, None] = {}
         self._tags_capped = False
-        self._keep_tags(_unique_tags(tags))
+        self._keep_tags(unique_tags(tags))
         if inherited_session_id:
             span_name = "session (continued)"
         else:
@@ -289,7 +306,7 @@ class Session:
     def _change_tags(self, tags: object, *, replace: bool) -> None:
         if tags is None:
             raise InvalidArgumentError("Invalid tags None: expected a string or a list of strings.")
-        given = _unique_tags(tags)
+        given = unique_tags(tags)
         with self._lock:
             if self.end_state is not None:
                 logger.warning("Session %s has ended; its tags can no longer change.", self.session_id)
@@ -366,7 +383,7 @@ class Session:
                 f"Invalid event {event!r}: expected an ActionEvent, ToolEvent, LLMEvent or ErrorEvent."
             )
         with handle_internal_errors("recording an event"):
-            record_event(self, self._tracer, event)
+            record_event(event_parent(self), self._tracer, event)
 
     # --- analytics -----------------------------------------------------------------------------
 
@@ -426,7 +443,7 @@ class Session:
         The current span stays the parent if it is already this session's (inside ``with
         session:``, a decorated tool, the user's own span), so ``patch``ed calls nest under it;
         otherwise the session's root span becomes current. `until_ended` binds only while the
-        session runs (see :func:`registry.bound_session`).
+        session runs (see :func:`bound_session`).
         """
         if base is None:
             base = otel_context.get_current()

@@ -96,12 +96,12 @@ class SessionStats:
     def close(self) -> dict[str, AttributeValue]:
         """Stop counting and return the roll-up attributes for the root span.
 
-        Only non-zero roll-ups are written: every attribute costs a validation in the SDK, and
-        most sessions have no errors or actions. A missing roll-up means zero.
+        All of them, zeros included, so that a backend can query ``errors = 0`` (a missing
+        attribute matches no query) and a reader never has to know that missing means zero.
         """
         with self._lock:
             self._closed = True
-            rollups: dict[str, AttributeValue] = {
+            return {
                 attrs.SESSION_SPANS: self.spans,
                 attrs.SESSION_LLM_CALLS: self.llm_calls,
                 attrs.SESSION_TOOL_CALLS: self.tool_calls,
@@ -112,7 +112,6 @@ class SessionStats:
                 attrs.SESSION_COST_USD: float(self.cost_usd),
                 attrs.SESSION_UNPRICED_LLM_CALLS: self.unpriced_llm_calls,
             }
-            return {name: value for name, value in rollups.items() if value}
 
     @property
     def cost(self) -> Decimal:

@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from .. import attributes as attrs
 from ..internal_errors import log_internal_error
 from ..pricing import cost_usd
-from ..registry import bound_session
+from ..session import bound_session
 from ..values import exception_message
 from .models import Outcome, Request
 
