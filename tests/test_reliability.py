@@ -1,15 +1,18 @@
-"""Collector outages and error replies, forks and crashing threads: real processes on loopback."""
+"""Collector outages and error replies, forks and crashing threads: real processes on loopback.
+
+The tests synchronise on events, never on sleeps: a line the application prints, an export
+request the receiver refused. (The workloads' own short sleeps only pace their sessions.)
+"""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.llm_server import LLMServer
 from tests.support.otlp_receiver import OTLPReceiver
-from tests.support.scripts import PROTOCOLS, otlp_env, run_script, start_script
+from tests.support.scripts import PROTOCOLS, OutputLines, otlp_env, run_script, start_script
 
 SESSIONS = 30
 WORKLOAD = f"""
@@ -42,6 +45,7 @@ LLM_WORKLOAD = f"""
                 time.sleep(0.1)
                 reply = llm.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}])
                 calls_ok += reply.choices[0].message.content == "Hello from the test server"
+        print("ENDED", index, flush=True)
     print("DONE", calls_ok, flush=True)
 """
 
@@ -63,14 +67,14 @@ def test_collector_restart_loses_no_span_and_fails_no_llm_call(
             "OPENAI_API_KEY": "test",
         }
         process = start_script(tmp_path, LLM_WORKLOAD, env)
-        assert process.stdout is not None and process.stdout.readline().strip() == "STARTED"
-        time.sleep(0.5)
-        receiver.kill()  # a crashed collector
-        time.sleep(2)
+        output = OutputLines(process)
+        output.wait_for("ENDED 2")
+        receiver.kill()  # a crashed collector, with sessions done and more to come
+        output.wait_for(f"ENDED {SESSIONS // 2}")  # half the run happens while it is away
         receiver.restart()
-        stdout, stderr = process.communicate(timeout=60)
+        output.wait_for(f"DONE {SESSIONS}")  # every LLM call succeeded while the collector was away
+        _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
-    assert f"DONE {SESSIONS}" in stdout  # every LLM call succeeded while the collector was away
     spans = receiver.wait_for_spans(lambda found: len({s["span_id"] for s in found}) >= 3 * SESSIONS, timeout=30)
     unique = {span["span_id"]: span for span in spans}
     assert len(unique) == 3 * SESSIONS  # every session root, work span and LLM span arrived
@@ -109,8 +113,7 @@ def test_retryable_error_replies_are_retried_until_the_collector_accepts(
         env = {**otlp_env(receiver, protocol), "AGENTOPS_FLUSH_TIMEOUT": "20000", "AGENTOPS_QUIET": "1"}
         code = WORKLOAD.replace(f"range({SESSIONS})", "range(3)")
         process = start_script(tmp_path, code, env)
-        assert process.stdout is not None and process.stdout.readline().strip() == "STARTED"
-        time.sleep(1.5)  # the first batches meet the error reply and are retried
+        receiver.wait_for_refusals(2)  # the first batch met the error reply, and was retried
         receiver.fail_mode = "none"
         receiver.restart()
         _, stderr = process.communicate(timeout=60)

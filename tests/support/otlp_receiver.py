@@ -172,11 +172,12 @@ def _accept(sink: _SpanSink, request: ExportRequest, transport: str, reply: str)
 
 
 class _TraceService(trace_service_pb2_grpc.TraceServiceServicer):
-    def __init__(self, sink: _SpanSink, failure: Failure | None, reply: str) -> None:
-        self._sink, self._failure, self._reply = sink, failure, reply
+    def __init__(self, sink: _SpanSink, failure: Failure | None, reply: str, refused: _SpanSink) -> None:
+        self._sink, self._failure, self._reply, self._refused = sink, failure, reply, refused
 
     def Export(self, request: ExportRequest, context: grpc.ServicerContext) -> ExportResponse:  # noqa: N802 (gRPC API)
         if self._failure is not None:
+            self._refused.write([{"transport": "grpc"}])
             context.abort(self._failure[0], "otlp_receiver fail mode")
         return _accept(self._sink, request, "grpc", self._reply)
 
@@ -196,10 +197,11 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True  # SO_REUSEADDR: rebind a fixed port right after a kill
 
     def __init__(
-        self, port: int, sink: _SpanSink, metric_sink: _SpanSink, failure: Failure | None, reply: str
+        self, port: int, sinks: tuple[_SpanSink, _SpanSink, _SpanSink], failure: Failure | None, reply: str
     ) -> None:
         super().__init__((HOST, port), _HTTPHandler)
-        self.sink, self.metric_sink, self.failure, self.reply = sink, metric_sink, failure, reply
+        self.sink, self.metric_sink, self.refused = sinks
+        self.failure, self.reply = failure, reply
 
 
 class _HTTPHandler(BaseHTTPRequestHandler):
@@ -213,6 +215,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         if self.path != "/v1/traces":
             return self._reply(404)
         if self.server.failure is not None:
+            self.server.refused.write([{"transport": "http"}])
             status = self.server.failure[1]
             return self._reply(status, {"Retry-After": "1"} if status in (429, 503) else {})
         request = ExportRequest()
@@ -268,17 +271,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     metrics_path = args.out.with_name(args.out.name + ".metrics")
-    with args.out.open("a+b") as out, metrics_path.open("a+b") as metrics_out:  # append: restarts keep earlier data
-        sink, metric_sink = _SpanSink(out), _SpanSink(metrics_out)
+    refused_path = args.out.with_name(args.out.name + ".refused")
+    # Append: restarts keep earlier data.
+    with args.out.open("a+b") as out, metrics_path.open("a+b") as metrics_out, refused_path.open("a+b") as refused:
+        sink, metric_sink, refused_sink = _SpanSink(out), _SpanSink(metrics_out), _SpanSink(refused)
         # so_reuseport=0 (gRPC defaults to 1): a port clash must fail, not silently share the port.
         grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 0)])
-        service = _TraceService(sink, failure, args.reply)
+        service = _TraceService(sink, failure, args.reply, refused_sink)
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(service, grpc_server)  # type: ignore[no-untyped-call]
         metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(  # type: ignore[no-untyped-call]
             _MetricsService(metric_sink), grpc_server
         )
         grpc_port = grpc_server.add_insecure_port(f"{HOST}:{args.grpc_port}")  # raises if taken
-        http_server = _HTTPServer(args.http_port, sink, metric_sink, failure, args.reply)
+        http_server = _HTTPServer(args.http_port, (sink, metric_sink, refused_sink), failure, args.reply)
         grpc_server.start()
         # A short poll interval keeps shutdown() (and so every fixture teardown) fast.
         threading.Thread(target=http_server.serve_forever, args=(0.05,), daemon=True).start()
@@ -396,6 +401,18 @@ class OTLPReceiver:
     def metric_points(self) -> list[SpanDict]:
         """Metric data points recorded so far (one dict per point, see ``metrics_request_to_records``)."""
         return _read_records(self.metrics_path)
+
+    def refused_requests(self) -> int:
+        """Trace export requests answered with the fail mode's error so far (restarts included)."""
+        return len(_read_records(self.out_path.with_name(self.out_path.name + ".refused")))
+
+    def wait_for_refusals(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until `count` export requests met the fail mode's error: the exporter has seen it."""
+        deadline = time.monotonic() + timeout
+        while self.refused_requests() < count:
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"{self.refused_requests()} of {count} export requests refused after {timeout}s")
+            time.sleep(0.05)
 
     def wait_for_spans(self, predicate: Callable[[list[SpanDict]], bool], timeout: float = 10.0) -> list[SpanDict]:
         """Poll every 50 ms until ``predicate(spans)`` holds, for exporters that deliver asynchronously."""

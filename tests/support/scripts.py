@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -76,3 +78,23 @@ def script_env(extra: Mapping[str, str] | None) -> dict[str, str]:
     env.pop("PYTEST_CURRENT_TEST", None)
     env.update(extra or {})
     return env
+
+
+class OutputLines:
+    """A started script's stdout, read by a thread, so a test can wait for a line with a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self._lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        stdout = process.stdout
+        threading.Thread(target=lambda: [self._lines.put(line.strip()) for line in stdout], daemon=True).start()
+
+    def wait_for(self, line: str, timeout: float = 30.0) -> None:
+        """Return once the script printed `line`; AssertionError (with what it printed) after `timeout` s."""
+        try:
+            while line not in self.seen:
+                self.seen.append(self._lines.get(timeout=timeout))
+        except queue.Empty:
+            printed = self.seen
+            raise AssertionError(f"the script did not print {line!r} within {timeout}s; it printed {printed}") from None
