@@ -128,3 +128,23 @@ def test_a_groq_stream_through_the_openai_client_is_priced_as_groq(recorded: Rec
     expected = cost_usd("groq", "llama3-70b-8192", Usage(12, 5, cache_read=6, cache_write=3))
     assert expected is not None and attributes["agentops.llm.cost_usd"] == expected
     assert cost == Decimal(repr(expected))
+
+
+def test_a_groq_stream_without_include_usage_takes_its_usage_from_x_groq(
+    recorded: Recorded, llm_server: LLMServer
+) -> None:
+    """The caller turned usage chunks off; Groq still sends usage, in the finish chunk's ``x_groq``."""
+    session = agentops.start_session()
+    http_client = httpx.Client(transport=_ToLocalServer(llm_server.port))
+    with openai.OpenAI(base_url="https://api.groq.com/openai/v1", api_key="test", http_client=http_client) as client:
+        stream = client.chat.completions.create(
+            model="llama3-70b-8192", messages=USER, stream=True, stream_options={"include_usage": False}
+        )
+        chunks = list(stream)
+    assert all(chunk.usage is None for chunk in chunks)  # no usage where the openai client looks for it
+    session.end_session("Success")
+    attributes = recorded.one("chat llama3-70b-8192").attributes or {}
+    assert (attributes["gen_ai.usage.input_tokens"], attributes["gen_ai.usage.output_tokens"]) == (12, 5)
+    assert attributes["gen_ai.usage.cache_read.input_tokens"] == 6
+    expected = cost_usd("groq", "llama3-70b-8192", Usage(12, 5, cache_read=6, cache_write=3))
+    assert expected is not None and attributes["agentops.llm.cost_usd"] == expected

@@ -129,16 +129,16 @@ def chat_outcome(completion: Any) -> Outcome:
 
 
 def chat_usage(usage: Any) -> Usage | None:
-    """Chat Completions usage; ``prompt_tokens`` already includes the cached ones."""
+    """Chat Completions usage, a model or the mapping Groq sends in ``x_groq``; ``prompt_tokens`` counts the cached."""
     if usage is None:
         return None
-    prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
+    prompt, completion = field_of(usage, "prompt_tokens_details"), field_of(usage, "completion_tokens_details")
     return Usage(
-        input=usage.prompt_tokens or 0,
-        output=usage.completion_tokens or 0,
-        cache_read=(prompt and prompt.cached_tokens) or 0,
-        cache_write=(prompt and getattr(prompt, "cache_write_tokens", None)) or 0,
-        reasoning=(completion and completion.reasoning_tokens) or 0,
+        input=field_of(usage, "prompt_tokens") or 0,
+        output=field_of(usage, "completion_tokens") or 0,
+        cache_read=field_of(prompt, "cached_tokens") or 0,
+        cache_write=field_of(prompt, "cache_write_tokens") or 0,
+        reasoning=field_of(completion, "reasoning_tokens") or 0,
     )
 
 

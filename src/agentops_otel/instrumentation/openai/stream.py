@@ -12,7 +12,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from ...content import capture_content
 from ...internal_errors import handle_internal_errors
-from ..models import CAPTURING_CONTENT, Outcome, add_content
+from ..models import CAPTURING_CONTENT, Outcome, add_content, field_of
 from ..parts import json_arguments, message, text_part, tool_call_part
 from .extractors import chat_usage, response_outcome, response_outcome_base
 
@@ -54,7 +54,7 @@ class ChatAccumulator:
 
     Per chunk it reads only what it must: the choices, and a choice's index once it finishes.
     Usage comes on the chunk without choices (``include_usage``), or, with some compatible
-    servers, on the chunk that finishes; other chunks' usage is not read.
+    servers, on the chunk that finishes (Groq: in its ``x_groq`` field); other chunks' usage is not read.
     """
 
     def __init__(self, hide_usage_chunk: bool) -> None:
@@ -79,7 +79,7 @@ class ChatAccumulator:
         for choice in choices:
             if choice.finish_reason:
                 self._finish_reasons[choice.index] = choice.finish_reason
-                self._usage = chunk.usage or self._usage
+                self._usage = chunk.usage or _groq_usage(chunk) or self._usage
             if self._capture and choice.delta is not None:
                 state = self._choices.get(choice.index)
                 if state is None:
@@ -98,6 +98,11 @@ class ChatAccumulator:
                 outputs = [state.output() for _, state in sorted(self._choices.items())]
                 add_content(outcome.attributes, gen_ai.GEN_AI_OUTPUT_MESSAGES, outputs)
         return outcome
+
+
+def _groq_usage(chunk: Any) -> Any:
+    """Groq ends a stream with its usage in the finish chunk's ``x_groq`` field, asked for or not."""
+    return field_of(getattr(chunk, "x_groq", None), "usage")
 
 
 class ResponsesAccumulator:
