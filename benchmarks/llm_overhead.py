@@ -161,7 +161,7 @@ def worker(arm: str) -> None:
     bare = TracerProvider()
     bare.add_span_processor(SimpleSpanProcessor(DropExporter()))
     tracer = bare.get_tracer("floor")
-    url = "http://bench.invalid/v1"
+    url = "https://api.openai.com/v1"  # the mock transport answers: nothing leaves the process; priced as OpenAI
     client = openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport()))
     async_client = openai.AsyncOpenAI(
         api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())
