@@ -55,3 +55,16 @@ def test_invoke_model_with_an_anthropic_body(recorded: Recorded, llm_server: LLM
     assert attributes["gen_ai.usage.input_tokens"] == 3  # 12 - 6 read from the cache - 3 written to it
     assert recorded.one("session").attributes["agentops.session.llm_calls"] == 1
     assert cost == Decimal(repr(cost_usd("aws", MODEL, Usage(12, 5, cache_read=6, cache_write=3))))
+
+
+def test_converse_stream(recorded: Recorded, llm_server: LLMServer) -> None:
+    """boto3 decodes the server's AWS event stream; the instrumentation records the streamed call once."""
+    session = agentops.start_session()
+    response = client(llm_server).converse_stream(modelId=MODEL, messages=MESSAGES)  # type: ignore[attr-defined]
+    events = list(response["stream"])
+    cost = session.end_session("Success")
+    text = "".join(event["contentBlockDelta"]["delta"]["text"] for event in events if "contentBlockDelta" in event)
+    assert text == REPLY_TEXT
+    assert events[-1]["metadata"]["usage"] == {"inputTokens": 12, "outputTokens": 5, "totalTokens": 17}
+    assert_counted_once(recorded, session, cost, calls=1, provider="aws.bedrock")
+    assert cost == Decimal(repr(cost_usd("aws", MODEL, Usage(12, 5))))

@@ -26,3 +26,14 @@ def test_chat(recorded: Recorded, llm_server: LLMServer) -> None:
     assert response.message.content is not None and response.message.content[0].text == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="cohere")
     assert cost == Decimal(repr(cost_usd("cohere", MODEL, Usage(12, 5))))
+
+
+def test_chat_stream(recorded: Recorded, llm_server: LLMServer) -> None:
+    session = agentops.start_session()
+    client = cohere.ClientV2(base_url=llm_server.base_url, api_key="test")
+    events = list(client.chat_stream(model=MODEL, messages=USER))
+    cost = session.end_session("Success")
+    text = "".join(event.delta.message.content.text for event in events if event.type == "content-delta")
+    assert text == REPLY_TEXT
+    assert_counted_once(recorded, session, cost, calls=1, provider="cohere")
+    assert cost == Decimal(repr(cost_usd("cohere", MODEL, Usage(12, 5))))

@@ -20,3 +20,12 @@ def test_chat_is_counted_in_its_session_and_never_priced(recorded: Recorded, llm
     cost = session.end_session("Success")
     assert response.message.content == REPLY_TEXT
     assert_counted_once(recorded, session, cost, calls=1, provider="ollama", priced=False)
+
+
+def test_a_chat_stream_is_one_call_in_its_session(recorded: Recorded, llm_server: LLMServer) -> None:
+    session = agentops.start_session()
+    chunks = list(ollama.Client(host=llm_server.base_url).chat(model="llama3.2", messages=USER, stream=True))
+    cost = session.end_session("Success")
+    assert "".join(chunk.message.content for chunk in chunks) == REPLY_TEXT
+    assert chunks[-1].done and chunks[-1].eval_count == 5
+    assert_counted_once(recorded, session, cost, calls=1, provider="ollama", priced=False)

@@ -82,13 +82,32 @@ class Provider:
     request_id_header: str
 
 
+def encode_sse(name: str | None, data: JSON | str) -> bytes:
+    """One server-sent event (a str ``data`` is sent verbatim)."""
+    event = f"event: {name}\n" if name else ""
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return f"{event}data: {payload}\n\n".encode()
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How a stream's events go on the wire: SSE, unless the provider streams otherwise."""
+
+    content_type: str
+    encode: Callable[[str | None, JSON | str], bytes]
+
+
+SSE = Framing("text/event-stream; charset=utf-8", encode_sse)
+
+
 @dataclass(frozen=True)
 class Endpoint:
-    """One route: its provider, its JSON reply and, if it can stream, its SSE events."""
+    """One route: its provider, its JSON reply and, if it can stream, its events and their framing."""
 
     provider: Provider
     respond: Callable[[Call], JSON]
     stream: Callable[[Call], Iterator[SSEEvent]] | None = None
+    framing: Framing = SSE
 
 
 def count_words(value: object) -> int:

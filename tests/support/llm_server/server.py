@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from . import anthropic_api, bedrock_api, cohere_api, gemini_api, groq_api, mistral_api, ollama_api, openai_api
-from .core import JSON, Call, Endpoint, Provider, SSEEvent, new_id
+from .core import Call, Endpoint, Framing, Provider, SSEEvent, new_id
 
 _Text = TypeVar("_Text", str, bytes)
 
@@ -140,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
             if error == "malformed":
                 name, data = events[0]
                 events = [(name, _half(json.dumps(data)))]
-            return self._send_events(events, headers, cut=error == "cut")
+            return self._send_events(endpoint.framing, events, headers, cut=error == "cut")
         body = json.dumps(endpoint.respond(call))
         body = _half(body) if error == "malformed" else body
         self._send_body(200, "application/json", body.encode(), headers, cut=error == "cut")
@@ -159,13 +159,15 @@ class _Handler(BaseHTTPRequestHandler):
         if cut:
             self._abort()
 
-    def _send_events(self, events: Iterable[SSEEvent], headers: dict[str, str], *, cut: bool = False) -> None:
-        """The one SSE writer: each event in its own HTTP chunk, so clients see it as soon as it is sent."""
-        self._send_head(200, "text/event-stream; charset=utf-8", headers | _SSE_HEADERS)
+    def _send_events(
+        self, framing: Framing, events: Iterable[SSEEvent], headers: dict[str, str], *, cut: bool = False
+    ) -> None:
+        """The one stream writer: each event in its own HTTP chunk, so clients see it as soon as it is sent."""
+        self._send_head(200, framing.content_type, headers | _SSE_HEADERS)
         for index, (name, data) in enumerate(events):
             if cut and index == CUT_AFTER_EVENTS:
                 return self._abort()
-            self._write_chunk(_encode_event(name, data))
+            self._write_chunk(framing.encode(name, data))
         self._write_chunk(b"")
 
     def _send_head(self, status: int, content_type: str, headers: dict[str, str]) -> None:
@@ -203,12 +205,6 @@ def _half(data: _Text) -> _Text:
 
 def _request_id(provider: Provider) -> dict[str, str]:
     return {provider.request_id_header: new_id("req_")}
-
-
-def _encode_event(name: str | None, data: JSON | str) -> bytes:
-    event = f"event: {name}\n" if name else ""
-    payload = data if isinstance(data, str) else json.dumps(data)
-    return f"{event}data: {payload}\n\n".encode()
 
 
 def _drop(connection: socket.socket) -> None:
