@@ -22,7 +22,7 @@ from . import attributes as attrs
 from .attributes import LLM_OPERATIONS
 from .ids import is_session_id
 from .registry import SessionRegistry
-from .session import EndState, bound_session
+from .session import EndState, Session, bound_session
 from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 
@@ -52,7 +52,7 @@ class SessionSpanProcessor(SpanProcessor):
             if session.user_id is not None:
                 span.set_attribute(USER_ID, session.user_id)
             session.span_started(span.context.span_id)
-            self._note_wrapping_call(span, parent_context)
+            self._note_wrapping_call(span, parent_context, session)
             return
         user_id = baggage.get_baggage(USER_ID, parent_context)
         if is_user_id(user_id):  # an incoming user id is validated as an incoming session id is
@@ -67,14 +67,17 @@ class SessionSpanProcessor(SpanProcessor):
         trusted = self._registry.trusted(session_id)
         if trusted is not None:
             trusted.span_started(span.context.span_id)
-            self._note_wrapping_call(span, parent_context)
+            self._note_wrapping_call(span, parent_context, trusted)
 
     @staticmethod
-    def _note_wrapping_call(span: Span, parent_context: Context | None) -> None:
-        """An LLM span started inside another LLM span: the two describe one call (``stats.WRAPPING_CALLS``)."""
-        if (span.attributes or {}).get(GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
-            return
+    def _note_wrapping_call(span: Span, parent_context: Context | None, session: Session) -> None:
+        """An LLM span started inside another LLM span: the two describe one call (``stats.WRAPPING_CALLS``).
+
+        Most spans start right under their session's root, which is no LLM call: that is checked first.
+        """
         parent = trace.get_current_span(parent_context)
+        if parent is session.span or (span.attributes or {}).get(GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
+            return
         parent_attributes = getattr(parent, "attributes", None)
         if parent.is_recording() and parent_attributes and _is_llm_call(parent_attributes):
             WRAPPING_CALLS.add(parent.get_span_context().span_id)
