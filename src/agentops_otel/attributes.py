@@ -11,6 +11,9 @@ from typing import Final
 
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GenAiOperationNameValues
 
+SCOPE: Final = "agentops_otel"
+"""The instrumentation scope (tracer and meter name) of what agentops-otel itself records: sessions, events."""
+
 SESSION_ID: Final = "session.id"
 """The session's id: the W3C baggage key and the span attribute on every span of the session."""
 

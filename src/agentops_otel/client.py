@@ -26,13 +26,13 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 
-from .attributes import GENAI_SCHEMA_URL
+from .attributes import GENAI_SCHEMA_URL, SCOPE
 from .config import Config, given
 from .content import ATTRIBUTE_LENGTH_LIMIT_VARIABLES, DEFAULT_ATTRIBUTE_LENGTH_LIMIT, configure_content
 from .exporting import ExportPipeline, build_metric_exporter, build_span_exporter, run_within
 from .foreign import SessionTracerProvider
 from .ids import SessionIdGenerator
-from .instrumentation.metrics import OUR_SCOPE, OperationDurations
+from .instrumentation.metrics import OperationDurations
 from .integrations import Integration, integration_options, selected
 from .internal_errors import handle_internal_errors
 from .lifecycle import ExitHooks
@@ -83,9 +83,9 @@ class Client:
             if exporter is not None:
                 self._pipeline = ExportPipeline(exporter, config)
                 self.provider.add_span_processor(self._pipeline.processor)
-        meter = metrics.get_meter(OUR_SCOPE, __version__, self.meter_provider, schema_url=GENAI_SCHEMA_URL)
+        meter = metrics.get_meter(SCOPE, __version__, self.meter_provider, schema_url=GENAI_SCHEMA_URL)
         self.provider.add_span_processor(OperationDurations(meter))
-        self.tracer = self.provider.get_tracer(OUR_SCOPE, __version__, schema_url=GENAI_SCHEMA_URL)
+        self.tracer = self.provider.get_tracer(SCOPE, __version__, schema_url=GENAI_SCHEMA_URL)
         # Set up by `opentelemetry-instrument` (distro.py): the app's first init() adopts this client.
         self.awaiting_init = False
         self.process_session: Session | None = None

@@ -30,6 +30,7 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from . import client as _client
+from .attributes import GENAI_SCHEMA_URL, SCOPE
 from .content import capture_content
 from .events import (
     AGENT_KEY,
@@ -143,7 +144,10 @@ def _start(
     """Start a span in `session` (or a plain one) and the context to run the body in."""
     parent = event_parent(session)
     client = _client.get_client()
-    tracer = client.tracer if client is not None else otel_trace.get_tracer("agentops_otel", __version__)
+    if client is not None:
+        tracer = client.tracer
+    else:
+        tracer = otel_trace.get_tracer(SCOPE, __version__, schema_url=GENAI_SCHEMA_URL)
     span = tracer.start_span(name, context=parent, kind=kind, attributes=span_attributes)
     body = otel_trace.set_span_in_context(span, parent)
     if agent is not None:

@@ -44,7 +44,7 @@ class SessionTracerProvider(trace.TracerProvider):
     ) -> None:
         self._provider = provider
         self._registry = registry
-        meter = metrics.get_meter("agentops_otel", meter_provider=meter_provider)
+        meter = metrics.get_meter(attrs.SCOPE, meter_provider=meter_provider)
         self._unattributed = meter.create_counter(
             UNATTRIBUTED_METRIC, unit="{span}", description="Spans of integrations that joined no session"
         )

@@ -27,6 +27,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
+from .attributes import SCOPE
+
 logger = logging.getLogger("agentops_otel")
 
 EXPORT_FAILED = "export_failed"
@@ -61,7 +63,7 @@ class SpanLosses:
         self.quiet = False  # set once a flush deadline passed: that warning already said it
         self._ongoing = dict.fromkeys(_STARTED, False)
         self._lock = threading.Lock()
-        (meter or metrics.get_meter("agentops_otel")).create_observable_counter(
+        (meter or metrics.get_meter(SCOPE)).create_observable_counter(
             "agentops.spans.dropped",
             callbacks=[self._observe],
             unit="{span}",

@@ -94,6 +94,14 @@ def test_llm_tracers_and_meters_carry_the_genai_schema_url(llm: LLM) -> None:
     }
 
 
+def test_sessions_agents_and_tools_carry_the_genai_schema_url_too(recorded: Recorded) -> None:
+    with agentops.start_session():
+        agentops.track_agent("planner")(agentops.record_tool("lookup")(str.upper))("x")
+    for name in ("session", "invoke_agent planner", "execute_tool lookup"):
+        scope = recorded.one(name).instrumentation_scope
+        assert scope is not None and (scope.name, scope.schema_url) == ("agentops_otel", GENAI_SCHEMA_URL)
+
+
 def test_the_inference_metrics_wait_for_the_opt_in(llm: LLM) -> None:
     llm.openai.chat.completions.create(model=OPENAI_MODEL, messages=USER)
     found = points(llm.metrics)

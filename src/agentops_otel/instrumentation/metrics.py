@@ -151,8 +151,6 @@ _AGENT_TOOL_COPIED = (
     gen_ai.GEN_AI_TOOL_TYPE,
     ERROR_TYPE,
 )
-OUR_SCOPE = "agentops_otel"
-"""The instrumentation scope of the spans agentops-otel's events and decorators make."""
 
 
 class OperationDurations(SpanProcessor):
@@ -179,7 +177,7 @@ class OperationDurations(SpanProcessor):
         operation = span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME)
         histogram = self._histograms.get(operation) if isinstance(operation, str) else None
         scope = span.instrumentation_scope
-        if histogram is None or scope is None or scope.name != OUR_SCOPE or not span.start_time or not span.end_time:
+        if histogram is None or scope is None or scope.name != attrs.SCOPE or not span.start_time or not span.end_time:
             return
         metric_attributes = {key: span_attributes[key] for key in _AGENT_TOOL_COPIED if key in span_attributes}
         if span.status.status_code is StatusCode.ERROR:
