@@ -173,11 +173,13 @@ class OperationDurations(SpanProcessor):
 
     def on_end(self, span: ReadableSpan) -> None:
         """Record the span's duration if it is one of our agent or tool spans."""
+        scope = span.instrumentation_scope  # first: the one cheap test that passes over every LLM span
+        if scope is None or scope.name != attrs.SCOPE or not span.start_time or not span.end_time:
+            return
         span_attributes = span.attributes or {}
         operation = span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME)
         histogram = self._histograms.get(operation) if isinstance(operation, str) else None
-        scope = span.instrumentation_scope
-        if histogram is None or scope is None or scope.name != attrs.SCOPE or not span.start_time or not span.end_time:
+        if histogram is None:
             return
         metric_attributes = {key: span_attributes[key] for key in _AGENT_TOOL_COPIED if key in span_attributes}
         if span.status.status_code is StatusCode.ERROR:
