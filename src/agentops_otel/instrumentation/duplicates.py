@@ -10,7 +10,7 @@ Three cases, each handled where it arises:
   ``suppress_language_model_instrumentation`` key. Only an instrumentation that wrapped first can
   be inside ours, so the markers are set only if one had when ours was instrumented.
 - Another instrumentation wrapped the client *outside* ours: its span is already current when
-  our wrapper runs, so :class:`~.genai.LLMCall` borrows it instead of starting a second one.
+  our wrapper runs, so :class:`~.call.LLMCall` borrows it instead of starting a second one.
 - The ``anthropic`` SDK's own span (``anthropic.messages.create``): see ``anthropic/vendor.py``.
 """
 
