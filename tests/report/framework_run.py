@@ -42,6 +42,9 @@ llm_call("chat with no session")  # no session running: a plain GenAI span
 )
 """Two sessions; a call made with none in context while both run; one owned; one after both ended."""
 
+MANY_UNATTRIBUTED = _PRELUDE + "\nfor index in range(25):\n    llm_call(f'chat {index}')\n"
+"""25 calls with no session running: more than the text report lists."""
+
 TURNS = 76
 FRAMEWORK = (
     _PRELUDE
