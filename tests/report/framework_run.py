@@ -49,6 +49,10 @@ TURNS = 76
 FRAMEWORK = (
     _PRELUDE
     + f"""
+AGENT = {{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "planner"}}
+TOOL = {{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"}}
+
+
 def openinference_span(name, kind):
     return openinference.start_as_current_span(name, attributes={{"openinference.span.kind": kind}})
 
@@ -60,16 +64,12 @@ with session:
             if turn % 2:
                 agent = openinference_span("AgentExecutor", "AGENT")
             else:
-                agent = genai.start_as_current_span(
-                    "invoke_agent planner", attributes={{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "planner"}}
-                )
+                agent = genai.start_as_current_span("invoke_agent planner", attributes=AGENT)
             with agent:
                 with openinference_span("VectorStoreRetriever", "RETRIEVER"):
                     time.sleep(0.001)
                 for step in range(2):
-                    with genai.start_as_current_span(
-                        "execute_tool search", attributes={{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"}}
-                    ):
+                    with genai.start_as_current_span("execute_tool search", attributes=TOOL):
                         llm_call("chat llama-3.1-8b-instant")
                 with openinference_span("ChatOpenAI", "LLM"):
                     time.sleep(0.001)
