@@ -45,21 +45,18 @@ llm_call("chat with no session")  # no session running: a plain GenAI span
 MANY_UNATTRIBUTED = _PRELUDE + "\nfor index in range(25):\n    llm_call(f'chat {index}')\n"
 """25 calls with no session running: more than the text report lists."""
 
-TURNS = 76
-FRAMEWORK = (
-    _PRELUDE
-    + f"""
-AGENT = {{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "planner"}}
-TOOL = {{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"}}
+_FRAMEWORK = """
+AGENT = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "planner"}
+TOOL = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"}
 
 
 def openinference_span(name, kind):
-    return openinference.start_as_current_span(name, attributes={{"openinference.span.kind": kind}})
+    return openinference.start_as_current_span(name, attributes={"openinference.span.kind": kind})
 
 
 session = agentops.start_session(["framework"])
 with session:
-    for turn in range({TURNS}):
+    for turn in range(__TURNS__):
         with openinference_span("RunnableSequence", "CHAIN"):
             if turn % 2:
                 agent = openinference_span("AgentExecutor", "AGENT")
@@ -74,6 +71,17 @@ with session:
                 with openinference_span("ChatOpenAI", "LLM"):
                     time.sleep(0.001)
 """
-)
-"""One session of 1 + 8 x TURNS spans: chain > agent (GenAI or OpenInference) > retriever, 2 x (tool > LLM), LLM."""
+
+
+def framework_script(turns: int) -> str:
+    """One session of 1 + 8 x `turns` spans, nested as a framework nests them.
+
+    Each turn: chain > agent (GenAI or OpenInference) > retriever, 2 x (tool > LLM), LLM.
+    """
+    return _PRELUDE + _FRAMEWORK.replace("__TURNS__", str(turns))
+
+
+TURNS = 76
+FRAMEWORK = framework_script(TURNS)
 FRAMEWORK_SPANS = 1 + 8 * TURNS
+"""609: more than the 500 spans a framework's session easily reaches."""
