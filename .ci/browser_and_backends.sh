@@ -8,4 +8,4 @@ command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq
 .venv/bin/python -m pip install --quiet -e '.[browser]'
 
 # Playwright launches /usr/bin/chromium itself (executable_path): no `playwright install` download.
-.venv/bin/python -m pytest -q tests/report/test_browser.py tests/report/test_serve.py
+.venv/bin/python -m pytest -q tests/report/test_browser.py tests/report/test_browser_kinds.py tests/report/test_serve.py

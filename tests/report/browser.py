@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +34,10 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
         yield chromium
         chromium.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save what `page` shows as `name` under ``$REPORT_SCREENSHOTS``, when set."""
+    target = os.environ.get("REPORT_SCREENSHOTS")
+    if target:
+        page.screenshot(path=str(Path(target) / name), full_page=False)

@@ -5,13 +5,12 @@ Screenshots go to ``$REPORT_SCREENSHOTS`` when set (``REPORT_SCREENSHOTS=docs`` 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.report.browser import browser, needs_browser
+from tests.report.browser import browser, needs_browser, screenshot
 from tests.report.conftest import run_report
 from tests.report.content_run import HOSTILE, NOT_CAPTURED, SCORED
 from tests.support.scripts import run_script
@@ -58,13 +57,6 @@ def open_session(page: Any, tag: str) -> Any:
     session_id = row.locator("code").get_attribute("title")
     row.click()
     return page.locator(f"[id='session-{session_id}'][open]")
-
-
-def screenshot(page: Any, name: str) -> None:
-    target = os.environ.get("REPORT_SCREENSHOTS")
-    if target:
-        page.screenshot(path=str(Path(target) / name), full_page=False)
-
 
 
 def test_an_llm_span_opens_as_a_chat_with_its_figures(page: Any) -> None:

@@ -102,10 +102,13 @@ def test_chromium_draws_the_sessions_and_their_waterfalls(demo_page: tuple[Path,
     assert len(dom.with_class("bar")) == len(session_spans)  # every span of every session has its bar
     assert all(re.fullmatch(r"left: [\d.]+%; width: [\d.]+%;", bar["style"]) for bar in dom.with_class("bar"))
     assert {row["class"] for row in dom.with_class("status-error")} == {
-        "span-row kind-internal status-error",  # the failed fetch_page tool, and the agent it failed inside
+        "span-row kind-tool status-error",  # the failed fetch_page tool...
+        "span-row kind-agent status-error",  # ...and the agent it failed inside
         "span-row kind-session status-error",  # the Fail session's root
     }
-    assert len(dom.with_class("kind-client")) >= 4  # the LLM calls (and the legend's swatch)
+    # The LLM calls: two in the good session, one before the failure in the bad one.
+    assert len([row for row in dom.with_class("kind-llm") if "span-row" in row["class"]]) == 3
+    assert dom.text.count("LLM") == 3 + 1  # the badges, and the Span kind filter's option
     text = "".join(dom.text)
     assert "execute_tool fetch_page: page took too long" in text
     assert "invoke_agent researcher" in text and "chat gpt-4o" in text

@@ -38,7 +38,12 @@ def test_the_table_has_a_row_for_spans_outside_sessions(traces: Path) -> None:
     row = next(line for line in lines if line.startswith("(outside sessions)"))
     assert row.split()[5:10] == ["-", "-", "1", "0", "0"]  # state, duration, LLM calls, tools, errors (user: "-")
     assert "$0.0000" in row and row.endswith("3 spans: --outside lists them")  # the app's, the LLM call, its POST
-    assert lines[-1].startswith("0 sessions and 3 spans outside sessions, 1 LLM call, ")
+    footer = lines.index("") + 1
+    assert lines[footer].startswith("0 sessions and 3 spans outside sessions, 1 LLM call, ")
+    assert lines[footer].endswith("; 1 unattributed span (listed below)")  # the LLM call: no session counts it
+    assert lines[footer + 2].startswith("Unattributed: 1 span no session owns. Make these calls inside `with session:`")
+    assert lines[footer + 4].split()[0:2] == ["chat", "gpt-4o-mini"]
+    assert lines[footer + 4].split()[4:6] == ["openai/gpt-4o-mini-2024-07-18", "11/5"]
     assert len(json.loads(run_report(traces, "--json").stdout)) == 0  # the JSON list holds sessions only
 
 

@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.report.browser import browser, needs_browser
+from tests.report.browser import browser, needs_browser, screenshot
 from tests.report.conftest import ExampleRun
-from tests.report.test_browser import screenshot
 from tests.support.scripts import script_env, write_script
 
 __all__ = ["browser"]  # the fixture, imported for pytest

@@ -21,8 +21,10 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
+from .kinds import span_kind
 from .model import SessionSummary, tree
 from .text import cost, format_duration, format_time
+from .unattributed import HINT, Unattributed
 
 _LIVE_POLICY = " connect-src 'self';"
 """What the live page (``serve``) may load besides itself: fresh data from the server that sent it."""
@@ -50,6 +52,7 @@ def page(sessions: Sequence[SessionSummary], source: str, *, live: bool = False,
 
 def payload(sessions: Sequence[SessionSummary], source: str, *, live: bool = False, version: int = 0) -> str:
     """The page's data as JSON safe to put inside a ``<script>`` element (``serve`` sends it alone too)."""
+    outside = next((summary for summary in sessions if summary.is_outside), None)
     data = {
         "source": source,
         "spans": sum(len(summary.roots) + len(summary.spans) for summary in sessions),
@@ -58,6 +61,7 @@ def payload(sessions: Sequence[SessionSummary], source: str, *, live: bool = Fal
         "live": live,
         "version": version,
         "sessions": [_session(summary) for summary in sessions],
+        "unattributed": _unattributed(outside.unattributed if outside else Unattributed()),
     }
     # In a <script> element only "</script" or "<!--" could end the data early; escape every "<".
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=list).replace("<", "\\u003c")
@@ -93,25 +97,47 @@ def _session(summary: SessionSummary) -> dict[str, object]:
     }
 
 
+def _unattributed(unattributed: Unattributed) -> dict[str, object]:
+    """The spans no session owns: their count, the fix, and a row per kept span, earliest first."""
+    return {
+        "count": unattributed.count,
+        "hint": HINT,
+        "rows": [
+            [
+                entry.name,
+                format_time(entry.start_ns),
+                entry.provider_model,
+                entry.tokens,
+                entry.cost,
+                entry.trace_id,
+                entry.span_id,
+            ]
+            for entry in unattributed.in_start_order()
+        ],
+    }
+
+
 def _bar(span: ReadableSpan, depth: int, session_start: int, total: int) -> list[object]:
-    """One waterfall row: name, depth, kind, status, left %, width %, duration, details."""
+    """One waterfall row: name, depth, kind (:mod:`.kinds`), status, left %, width %, duration, details."""
     start, end = (span.start_time or 0) - session_start, (span.end_time or 0) - session_start
-    is_root = (span.attributes or {}).get(attrs.SESSION_END_STATE) is not None
+    kind = span_kind(span.attributes or {})
     return [
         span.name,
         depth,
-        "session" if is_root else span.kind.name.lower(),
+        kind.name,
         span.status.status_code.name.lower(),
         round(start / total * 100, 3),
         round(max(end - start, 0) / total * 100, 3),
         format_duration((end - start) / 1e9),
-        _details(span, session_start),
+        _details(span, session_start, kind.label),
     ]
 
 
-def _details(span: ReadableSpan, session_start: int) -> dict[str, object]:
-    """What the span panel shows: ids, times, status, every attribute and event, the process and library."""
+def _details(span: ReadableSpan, session_start: int, label: str) -> dict[str, object]:
+    """What the span panel shows: its kind, ids, times, status, every attribute and event, the process and library."""
     return {
+        "label": label,
+        "span_kind": span.kind.name.lower(),
         "id": f"{span.context.span_id:016x}" if span.context else "",
         "parent": f"{span.parent.span_id:016x}" if span.parent else "",
         "start": round(((span.start_time or 0) - session_start) / 1e6, 3),

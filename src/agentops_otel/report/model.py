@@ -25,6 +25,7 @@ from .. import attributes as attrs
 from ..session import EVALUATION_RESULT
 from ..stats import SessionStats
 from ..users import USER_ID
+from .unattributed import Unattributed
 
 UNKNOWN_STATE = "running/unknown"
 OUTSIDE = "(outside sessions)"
@@ -76,6 +77,8 @@ class SessionSummary:
     end_ns: int = 0
     user_id: str = ""
     """The session's ``user.id`` (on its every span, so known even without a root); empty for none."""
+    unattributed: Unattributed = field(default_factory=Unattributed)
+    """Outside sessions only: the LLM calls and unattributed spans among these spans."""
 
     def add(self, span: ReadableSpan, keep: bool) -> None:
         """Take one span of this session (a root if it carries an end state)."""
@@ -83,6 +86,8 @@ class SessionSummary:
         self.start_ns = min(self.start_ns, start) if self.start_ns else start
         self.end_ns = max(self.end_ns, end)
         attributes = span.attributes or {}
+        if self.is_outside:
+            self.unattributed.add(span)
         user_id = attributes.get(USER_ID)
         if not self.user_id and isinstance(user_id, str) and not self.is_outside:
             self.user_id = user_id

@@ -9,6 +9,8 @@ const CAPTURE_HINT = "Message content was not captured. Turn capture on with the
   "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true or with agentops.init(capture_content=True).";
 const TOOL_HINT = "Tool input and output were not captured. Turn capture on with " +
   "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true or agentops.init(capture_content=True).";
+const KINDS = [["session", "session"], ["agent", "agent"], ["tool", "tool"], ["llm", "LLM call"], ["other", "other (chains, retrievers, actions, HTTP...)"]];
+const OUTSIDE = "(outside sessions)";
 const STATES = [["Success", "success"], ["Fail", "error"], ["Indeterminate", "indeterminate"], ["running/unknown", "unknown"]];
 
 function el(tag, className, text) {
@@ -67,6 +69,7 @@ function filters() {
     tag: document.getElementById("tag").value,
     user: document.getElementById("user").value,
     score: document.getElementById("score").value,
+    kind: document.getElementById("kind").value,
     from: from ? new Date(from).getTime() : null,
     to: to ? new Date(to).getTime() : null,
   };
@@ -77,6 +80,7 @@ function matches(session, wanted) {
   if (wanted.tag && !session.tags.includes(wanted.tag)) return false;
   if (wanted.user && session.user !== wanted.user) return false;
   if (wanted.score && !session.scores.some(([name]) => name === wanted.score)) return false;
+  if (wanted.kind && !session.spans.some((span) => span[2] === wanted.kind)) return false;
   if (wanted.from !== null && session.start_ms < wanted.from) return false;
   if (wanted.to !== null && session.start_ms > wanted.to) return false;
   return !wanted.text || haystack(session).includes(wanted.text);
@@ -141,6 +145,7 @@ function apply() {
   }
   body.replaceChildren(rows);
   details.replaceChildren(boxes);
+  details.dataset.kind = wanted.kind;  // the waterfalls show the spans of that kind only (page.css)
   const more = document.getElementById("more");
   more.hidden = shown.length <= view.limit;
   more.textContent = "show " + Math.min(PAGE, shown.length - view.limit) + " more of " + (shown.length - view.limit) + " not shown";
@@ -188,7 +193,7 @@ function barChart(title, points, value, format) {
 
 function drawCharts(sessions) {
   const charts = document.getElementById("charts");
-  const points = bins(sessions.filter((session) => session.id !== "(outside sessions)"));
+  const points = bins(sessions.filter((session) => session.id !== OUTSIDE));
   const shares = el("div", "chart");
   shares.appendChild(el("div", "title", "End states"));
   const total = Math.max(sessions.length, 1), width = 240;
@@ -214,8 +219,8 @@ function drawCharts(sessions) {
 // ---- one session: totals, errors, waterfall ----
 
 function tooltip(span) {
-  const [name, , kind, status, , , , info] = span;
-  const lines = [name, kind + " span, status " + status];
+  const [name, , , status, , , , info] = span;
+  const lines = [name, info.label + " (" + info.span_kind + " span), status " + status];
   if (info.status) lines.push(info.status);
   for (const [key, label] of [["gen_ai.request.model", "model"], ["gen_ai.tool.name", "tool"], ["gen_ai.agent.name", "agent"],
                               ["gen_ai.usage.input_tokens", "input tokens"], ["gen_ai.usage.output_tokens", "output tokens"],
@@ -227,8 +232,9 @@ function tooltip(span) {
 
 function drawWaterfall(session, box) {
   session.spans.forEach((span, index) => {
-    const [name, depth, kind, status, left, width, duration] = span;
+    const [name, depth, kind, status, left, width, duration, info] = span;
     const row = el("div", "span-row kind-" + kind + " status-" + status);
+    const badge = el("span", "badge", info.label);
     row.title = tooltip(span);
     row.dataset.index = String(index);
     const label = el("div", "label", name);
@@ -238,7 +244,7 @@ function drawWaterfall(session, box) {
     bar.style.left = left + "%";
     bar.style.width = width + "%";
     track.appendChild(bar);
-    row.append(label, track, el("div", "dur", duration));
+    row.append(badge, label, track, el("div", "dur", duration));
     row.addEventListener("click", () => openSpan(session.id, index));
     box.appendChild(row);
   });
@@ -383,14 +389,14 @@ function drawAttributes(body, attrs) {
 }
 
 function drawSpan(session, index) {
-  const [name, , kind, status, , , duration, info] = session.spans[index];
+  const [name, , , status, , , duration, info] = session.spans[index];
   const attrs = info.attrs, operation = attrs["gen_ai.operation.name"], type = attrs["agentops.event.type"];
   const body = document.getElementById("panel-body");
   body.replaceChildren();
   const title = el("h2", "", name);
   title.id = "span-title";
   body.append(title, facts([
-    ["session", session.id], ["kind", kind], ["status", status + (info.status ? ": " + info.status : "")],
+    ["session", session.id], ["kind", info.label], ["span kind", info.span_kind], ["status", status + (info.status ? ": " + info.status : "")],
     ["duration", duration], ["started", "+" + info.start + " ms after the session"], ["span id", info.id],
     ["parent", info.parent], ["service", info.service], ["library", info.scope],
   ]));
@@ -456,8 +462,9 @@ function closePanel() {
 // ---- drawing everything, and keeping it fresh under `serve` ----
 
 function render(first) {
-  document.getElementById("meta").textContent = [data.source, count(data.sessions.length, "session"), count(data.spans, "span"),
-    data.live ? "live: updated " + new Date().toLocaleTimeString() : "generated " + data.generated].join(" \u00b7 ");
+  const lost = data.unattributed.count ? count(data.unattributed.count, "unattributed span") : "";
+  document.getElementById("meta").textContent = [data.source, count(data.sessions.length, "session"), count(data.spans, "span"), lost,
+    data.live ? "live: updated " + new Date().toLocaleTimeString() : "generated " + data.generated].filter(Boolean).join(" \u00b7 ");
   choices("tag", data.sessions.flatMap((session) => session.tags));
   choices("user", data.sessions.map((session) => session.user).filter(Boolean));
   choices("score", data.sessions.flatMap((session) => session.scores.map(([name]) => name)));
@@ -470,6 +477,7 @@ function render(first) {
       budget -= session.spans.length;
     });
   }
+  drawUnattributed(data.unattributed);
   apply();
   if (view.selected) {
     // Live data: new spans can come before the open one in tree order; find it again by its span id.
@@ -488,9 +496,35 @@ function choices(id, values) {
   select.value = known.has(chosen) ? chosen : "";
 }
 
+function drawUnattributed(unattributed) {
+  // Calls no session owns (docs/report.md): each row opens its span, which is among the spans outside sessions.
+  const box = document.getElementById("unattributed");
+  box.hidden = !unattributed.count;
+  if (!unattributed.count) { box.replaceChildren(); return; }
+  const table = el("table"), head = el("tr"), body = el("tbody");
+  for (const title of ["Name", "Started", "Provider/model", "Tokens in/out", "Cost", "Trace"]) head.appendChild(el("th", "", title));
+  const outside = data.sessions.find((session) => session.id === OUTSIDE);
+  for (const [name, started, model, tokens, cost, trace, spanId] of unattributed.rows) {
+    const row = el("tr");
+    row.append(el("td", "", name), el("td", "", started), el("td", "", model), el("td", "num", tokens), el("td", "num", cost));
+    const id = el("td");
+    id.appendChild(el("code", "", trace));
+    row.appendChild(id);
+    const index = outside ? outside.spans.findIndex((span) => span[7].id === spanId) : -1;
+    if (index >= 0) row.addEventListener("click", () => openSpan(OUTSIDE, index));
+    body.appendChild(row);
+  }
+  table.append(el("thead"), body);
+  table.firstChild.appendChild(head);
+  const more = unattributed.count - unattributed.rows.length;
+  box.replaceChildren(el("h2", "", "Unattributed: " + count(unattributed.count, "span") + " no session owns"),
+                      el("div", "", unattributed.hint), table);
+  if (more) box.appendChild(el("div", "muted", more + " more not listed; `agentops-otel report FILE --outside` shows every span outside sessions"));
+}
+
 function drawLegend() {
   const legend = document.getElementById("legend");
-  for (const [kind, text] of [["session", "session"], ["internal", "internal (actions, tools, agents)"], ["client", "client (LLM calls)"], ["server", "server"], ["producer", "messaging"], ["error", "error"]]) {
+  for (const [kind, text] of [...KINDS, ["error", "error"]]) {
     const item = el("span", "kind-" + kind);
     const swatch = el("i");
     swatch.style.background = "var(--" + kind + ")";
@@ -509,7 +543,7 @@ async function poll() {
   setTimeout(poll, 1000);
 }
 
-for (const id of ["find", "state", "tag", "user", "score", "from", "to"]) {
+for (const id of ["find", "state", "tag", "user", "score", "kind", "from", "to"]) {
   document.getElementById(id).addEventListener("input", () => { view.limit = PAGE; apply(); });
 }
 document.getElementById("more").addEventListener("click", () => { view.limit += PAGE; apply(); });

@@ -14,13 +14,19 @@ from opentelemetry.trace import StatusCode
 
 from .. import attributes as attrs
 from ..stats import format_cost
+from .kinds import span_kind
 from .model import ROLL_UPS, Score, SessionSummary, TreeRow, tree
+from .unattributed import HINT, Unattributed
 
 _COLUMNS = (
     "SESSION", "USER", "STARTED", "STATE", "DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST", "TAGS"
 )  # fmt: skip
+_UNATTRIBUTED_COLUMNS = ("NAME", "STARTED", "PROVIDER/MODEL", "TOKENS IN/OUT", "COST", "TRACE")
 _RIGHT_ALIGNED = frozenset({"DURATION", "LLM", "TOOLS", "ERRORS", "TOKENS IN/OUT", "COST"})
+_UNATTRIBUTED_SHOWN = 20
+"""Unattributed spans listed under the table; ``--outside`` shows every one."""
 _NAME_WIDTH = 48
+_KIND_WIDTH = 9
 _BAR_WIDTH = 40
 _FANCY = {"bar": "\u2588", "tee": "\u251c\u2500 ", "last": "\u2514\u2500 ", "pipe": "\u2502  ", "more": "\u2026"}
 _PLAIN = {"bar": "#", "tee": "|- ", "last": "`- ", "pipe": "|  ", "more": "~"}
@@ -67,30 +73,52 @@ def cost(roll_ups: Mapping[str, float]) -> str:
 
 
 def table(sessions: Sequence[SessionSummary]) -> str:
-    """The sessions as aligned columns, with a totals line."""
-    rows = [_row(summary) for summary in sessions]
-    widths = [max(len(column), *(len(row[index]) for row in rows)) for index, column in enumerate(_COLUMNS)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(width) if column in _RIGHT_ALIGNED else cell.ljust(width)
-            for column, cell, width in zip(_COLUMNS, cells, widths, strict=True)
-        ]
-        return "  ".join(padded).rstrip()
-
+    """The sessions as aligned columns, a totals line, and the unattributed spans (calls no session owns)."""
     every = [summary.roll_ups for summary in sessions]
     totals = {name: sum(roll_ups[name] for roll_ups in every) for name in ROLL_UPS}
-    outside = sum(summary.span_count for summary in sessions if summary.is_outside)
-    count = plural(len(sessions) - (outside > 0), "session")
+    outside = next((summary for summary in sessions if summary.is_outside), None)
+    spans_outside = outside.span_count if outside else 0
+    count = plural(len(sessions) - (outside is not None), "session")
+    unattributed = outside.unattributed if outside else Unattributed()
     footer = ", ".join(
         (
-            f"{count} and {plural(outside, 'span')} outside sessions" if outside else count,
+            f"{count} and {plural(spans_outside, 'span')} outside sessions" if outside else count,
             plural(totals[attrs.SESSION_LLM_CALLS], "LLM call"),
             plural(totals[attrs.SESSION_INPUT_TOKENS] + totals[attrs.SESSION_OUTPUT_TOKENS], "token"),
             cost(totals),
         )
     )
-    return "\n".join([line(_COLUMNS), *(line(row) for row in rows), "", footer]) + "\n"
+    if unattributed.count:
+        footer += f"; {plural(unattributed.count, 'unattributed span')} (listed below)"
+    text = _aligned(_COLUMNS, [_row(summary) for summary in sessions]) + f"\n{footer}\n"
+    return text + (_unattributed(unattributed) if unattributed.count else "")
+
+
+def _aligned(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A header and `rows` in columns as wide as their widest cell, numbers right-aligned."""
+    widths = [max(len(column), *(len(row[index]) for row in rows)) for index, column in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if column in _RIGHT_ALIGNED else cell.ljust(width)
+            for column, cell, width in zip(columns, cells, widths, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(columns), *(line(row) for row in rows)]) + "\n"
+
+
+def _unattributed(unattributed: Unattributed) -> str:
+    """The spans no session owns, earliest first, with the one-line fix."""
+    shown = unattributed.in_start_order()[:_UNATTRIBUTED_SHOWN]
+    rows = [
+        [entry.name, format_time(entry.start_ns), entry.provider_model, entry.tokens, entry.cost, entry.trace_id]
+        for entry in shown
+    ]
+    more = unattributed.count - len(shown)
+    tail = f"... and {more} more: --outside shows every span outside sessions\n" if more else ""
+    heading = f"Unattributed: {plural(unattributed.count, 'span')} no session owns. {HINT}"
+    return f"\n{heading}\n" + _aligned(_UNATTRIBUTED_COLUMNS, rows) + tail
 
 
 def _row(summary: SessionSummary) -> list[str]:
@@ -156,7 +184,9 @@ def session_tree(summary: SessionSummary, fancy: bool = True) -> str:
         bar = " " * left + glyphs["bar"] * length + " " * (_BAR_WIDTH - left - length)
         error = span.status.status_code is StatusCode.ERROR
         note = f"  ERROR: {span.status.description or 'failed'}" if error else ""
-        lines.append(f"{label.ljust(_NAME_WIDTH)} {format_duration((end - start) / 1e9):>9} |{bar}|{note}")
+        kind = span_kind(span.attributes or {}).label
+        duration = format_duration((end - start) / 1e9)
+        lines.append(f"{label.ljust(_NAME_WIDTH)} {kind:<{_KIND_WIDTH}} {duration:>9} |{bar}|{note}")
     return "\n".join(lines) + "\n"
 
 
