@@ -48,6 +48,9 @@ LLM_OPERATIONS: Final = frozenset(
 )
 """The ``gen_ai.operation.name`` values of a model call: counted in ``llm_calls``, priced, one span per call."""
 
+OPENINFERENCE_SPAN_KIND: Final = "openinference.span.kind"
+"""OpenInference's span kind (LLM, TOOL, AGENT, CHAIN, ...), on the spans of its instrumentations."""
+
 EVENT_TYPE: Final = "agentops.event.type"
 """AgentOps event type of a span made by ``record()`` or a decorator: action, tool, llm, error."""
 

@@ -27,7 +27,6 @@ from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 
 logger = logging.getLogger("agentops_otel")
-_OPENINFERENCE_KIND = "openinference.span.kind"
 _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
 
 
@@ -120,4 +119,4 @@ def _is_llm_call(span_attributes: object) -> bool:
     get = getattr(span_attributes, "get", None)
     if get is None:
         return False
-    return get(GEN_AI_OPERATION_NAME) in LLM_OPERATIONS or get(_OPENINFERENCE_KIND) == "LLM"
+    return get(GEN_AI_OPERATION_NAME) in LLM_OPERATIONS or get(attrs.OPENINFERENCE_SPAN_KIND) == "LLM"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agentops_otel.pricing import TokenUsage, cost_usd
+from agentops_otel.pricing import cost_usd
 from agentops_otel.report.reading import SpanFile
+from agentops_otel.usage import Usage
 from tests.report.conftest import run_report
 from tests.report.framework_run import MANY_UNATTRIBUTED, UNATTRIBUTED
 from tests.support.scripts import run_script
@@ -52,7 +53,7 @@ def test_the_table_lists_them_with_the_fix_and_counts_them(traces: Path) -> None
     ]
     assert lines[footer + 3].split() == ["NAME", "STARTED", "PROVIDER/MODEL", "TOKENS", "IN/OUT", "COST", "TRACE"]
     trace_ids = {span.name: f"{span.context.trace_id:032x}" for span in SpanFile(traces).spans() if span.context}
-    price = cost_usd("groq", "llama-3.1-8b-instant", TokenUsage(input=100, output=20))
+    price = cost_usd("groq", "llama-3.1-8b-instant", Usage(input=100, output=20))
     assert price is not None
     for line, name in zip(lines[footer + 4 :], ("chat lost", "chat with no session"), strict=True):
         assert line.startswith(name + " ")  # earliest first; "chat owned" is its session's

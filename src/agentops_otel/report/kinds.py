@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attrs
-from ..pricing import LLM_OPERATIONS
+from ..attributes import LLM_OPERATIONS
 
-OPENINFERENCE_KIND: Final = "openinference.span.kind"
 SESSION, AGENT, TOOL, LLM, OTHER = "session", "agent", "tool", "llm", "other"
 KINDS = (SESSION, AGENT, TOOL, LLM, OTHER)
 """Every kind, in the order the page's legend and filter list them."""
@@ -49,7 +47,7 @@ def span_kind(span_attributes: Mapping[str, AttributeValue]) -> Kind:
     if span_attributes.get(attrs.SESSION_END_STATE) is not None:
         return Kind(SESSION, SESSION)
     name = _BY_OPERATION.get(str(span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME)))
-    openinference = span_attributes.get(OPENINFERENCE_KIND)
+    openinference = span_attributes.get(attrs.OPENINFERENCE_SPAN_KIND)
     if name is None and isinstance(openinference, str):
         name = _BY_OPENINFERENCE.get(openinference.upper())
         if name is None:

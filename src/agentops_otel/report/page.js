@@ -4,7 +4,6 @@
 let data = JSON.parse(document.getElementById("report-data").textContent);
 const PAGE = 100;  // sessions drawn at a time: a 10,000-session file filters and sorts in memory, draws a page
 const view = {sortKey: "start_ms", sortDir: -1, open: new Set(), selected: null, drawn: new Map(), limit: PAGE};
-const LLM_OPERATIONS = ["chat", "text_completion", "generate_content", "embeddings", "responses"];
 const CAPTURE_HINT = "Message content was not captured. Turn capture on with the environment variable " +
   "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true or with agentops.init(capture_content=True).";
 const TOOL_HINT = "Tool input and output were not captured. Turn capture on with " +
@@ -389,8 +388,8 @@ function drawAttributes(body, attrs) {
 }
 
 function drawSpan(session, index) {
-  const [name, , , status, , , duration, info] = session.spans[index];
-  const attrs = info.attrs, operation = attrs["gen_ai.operation.name"], type = attrs["agentops.event.type"];
+  const [name, , kind, status, , , duration, info] = session.spans[index];
+  const attrs = info.attrs;
   const body = document.getElementById("panel-body");
   body.replaceChildren();
   const title = el("h2", "", name);
@@ -400,7 +399,7 @@ function drawSpan(session, index) {
     ["duration", duration], ["started", "+" + info.start + " ms after the session"], ["span id", info.id],
     ["parent", info.parent], ["service", info.service], ["library", info.scope],
   ]));
-  if (LLM_OPERATIONS.includes(operation) || type === "llm") {
+  if (kind === "llm") {  // the kind is decided once, in Python (report/kinds.py)
     const cost = attrs["agentops.llm.cost_usd"];
     const firstChunk = attrs["gen_ai.response.time_to_first_chunk"];
     body.appendChild(el("h3", "", "LLM call"));
@@ -413,7 +412,7 @@ function drawSpan(session, index) {
       ["finish reasons", attrs["gen_ai.response.finish_reasons"]],
     ]));
     drawChat(body, attrs);
-  } else if (operation === "execute_tool" || type === "tool") {
+  } else if (kind === "tool") {
     body.appendChild(el("h3", "", "Tool " + (attrs["gen_ai.tool.name"] || "")));
     drawInputOutput(body, attrs, "gen_ai.tool.call.arguments", "gen_ai.tool.call.result", TOOL_HINT);
   } else {
