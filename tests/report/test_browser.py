@@ -10,45 +10,19 @@ from typing import Any
 
 import pytest
 
-from tests.report.browser import browser, needs_browser, screenshot
+from tests.report.browser import browser, needs_browser, page, page_of_runs, screenshot
 from tests.report.conftest import run_report
 from tests.report.content_run import HOSTILE, NOT_CAPTURED, SCORED
 from tests.support.scripts import run_script
 
 pytestmark = needs_browser
-__all__ = ["browser"]  # the fixture, imported for pytest
+__all__ = ["browser", "page"]  # the fixtures, imported for pytest
 
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two runs written to two files (one capturing content, with a user and a score; one not), and their page."""
-    directory = tmp_path_factory.mktemp("content")
-    files = []
-    for name, script in (("captured", SCORED), ("plain", NOT_CAPTURED)):
-        run_directory = directory / name
-        run_directory.mkdir()
-        result = run_script(run_directory, script, {"AGENTOPS_QUIET": "1"})
-        assert result.returncode == 0, result.stderr
-        files.append(run_directory / "agentops-traces.jsonl")
-    page = directory / "report.html"
-    written = run_report(*files, "--html", page)
-    assert written.returncode == 0, written.stderr
-    assert written.stdout == f"Wrote {page} (2 sessions).\n"  # sessions from both files
-    return page
-
-
-@pytest.fixture
-def page(browser: Any, report_page: Path) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("request", lambda request: None if request.url.startswith("file:") else errors.append(request.url))
-    opened.goto(report_page.as_uri())
-    yield opened
-    context.close()
-    assert errors == []  # no script error, and nothing loaded from the network
+    return page_of_runs(tmp_path_factory.mktemp("content"), {"captured": SCORED, "plain": NOT_CAPTURED}, sessions=2)
 
 
 def open_session(page: Any, tag: str) -> Any:

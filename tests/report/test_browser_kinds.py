@@ -11,44 +11,18 @@ from typing import Any
 
 import pytest
 
-from tests.report.browser import browser, needs_browser, screenshot
-from tests.report.conftest import run_report
+from tests.report.browser import browser, needs_browser, page, page_of_runs, screenshot
 from tests.report.framework_run import FRAMEWORK, FRAMEWORK_SPANS, TURNS, UNATTRIBUTED
-from tests.support.scripts import run_script
 
 pytestmark = needs_browser
-__all__ = ["browser"]  # the fixture, imported for pytest
+__all__ = ["browser", "page"]  # the fixtures, imported for pytest
 
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The framework session's run and the two-session run with unattributed calls, in one page."""
-    directory = tmp_path_factory.mktemp("kinds")
-    files = []
-    for name, script in (("framework", FRAMEWORK), ("unattributed", UNATTRIBUTED)):
-        run_directory = directory / name
-        run_directory.mkdir()
-        result = run_script(run_directory, script, {"AGENTOPS_QUIET": "1"})
-        assert result.returncode == 0, result.stderr
-        files.append(run_directory / "agentops-traces.jsonl")
-    page = directory / "report.html"
-    written = run_report(*files, "--html", page)
-    assert written.returncode == 0, written.stderr
-    return page
-
-
-@pytest.fixture
-def page(browser: Any, report_page: Path) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("request", lambda request: None if request.url.startswith("file:") else errors.append(request.url))
-    opened.goto(report_page.as_uri())
-    yield opened
-    context.close()
-    assert errors == []  # no script error, and nothing loaded from the network
+    scripts = {"framework": FRAMEWORK, "unattributed": UNATTRIBUTED}
+    return page_of_runs(tmp_path_factory.mktemp("kinds"), scripts, sessions=3)
 
 
 def framework_session(page: Any) -> Any:
