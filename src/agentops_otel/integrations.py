@@ -31,6 +31,8 @@ class Integration:
     """``agentops-otel[<extra>]`` installs the instrumentation (None: it ships with agentops-otel)."""
     ours: bool = False
     """Our own instrumentor: it applies the session rules itself, so it records on the plain provider."""
+    options: tuple[tuple[str, object], ...] = ()
+    """Extra ``instrument()`` arguments this row always passes."""
 
 
 INTEGRATIONS: tuple[Integration, ...] = (
@@ -57,6 +59,32 @@ INTEGRATIONS: tuple[Integration, ...] = (
     Integration("groq", "groq", "openinference.instrumentation.groq", "GroqInstrumentor", "groq"),
     Integration("cohere", "cohere", "openinference.instrumentation.cohere", "CohereInstrumentor", "cohere"),
     Integration("ollama", "ollama", "openinference.instrumentation.ollama", "OllamaInstrumentor", "ollama"),
+    # Agent frameworks: their agent and tool spans, with the LLM spans of the rows above inside.
+    # The Agents SDK's own exporter would upload every run to OpenAI's dashboard: the session's
+    # backend is the application's, so that exporter is replaced while the instrumentation is on.
+    Integration(
+        "openai_agents",
+        "agents",
+        "opentelemetry.instrumentation.genai.openai_agents",
+        "OpenAIAgentsInstrumentor",
+        "openai-agents",
+        options=(("disable_openai_trace_export", True),),
+    ),
+    # PydanticAI writes its own spans once told to; our instrumentor tells it.
+    Integration(
+        "pydantic_ai",
+        "pydantic_ai",
+        "agentops_otel.instrumentation.pydantic_ai",
+        "PydanticAIInstrumentor",
+        "pydantic-ai",
+    ),
+    Integration(
+        "langchain",
+        "langchain_core",
+        "opentelemetry.instrumentation.genai.langchain",
+        "LangChainInstrumentor",
+        "langchain",
+    ),
 )
 NAMES = tuple(integration.name for integration in INTEGRATIONS)
 
@@ -91,10 +119,11 @@ def is_integration_module(module: str) -> bool:
 
 
 def integration_options(integration: Integration, *, capture_content: bool) -> dict[str, object]:
-    """Extra ``instrument()`` arguments: OpenInference's ``gen_ai.*`` output, and our content setting."""
-    if not integration.module.startswith("openinference."):
-        return {}
-    from openinference.instrumentation import TraceConfig  # type: ignore[import-not-found, unused-ignore]
+    """Extra ``instrument()`` arguments: the row's own, OpenInference's ``gen_ai.*`` output and our content setting."""
+    options = dict(integration.options)
+    if integration.module.startswith("openinference."):
+        from openinference.instrumentation import TraceConfig  # type: ignore[import-not-found, unused-ignore]
 
-    hidden = not capture_content
-    return {"config": TraceConfig(enable_genai_semconv=True, hide_inputs=hidden, hide_outputs=hidden)}
+        hidden = not capture_content
+        options["config"] = TraceConfig(enable_genai_semconv=True, hide_inputs=hidden, hide_outputs=hidden)
+    return options

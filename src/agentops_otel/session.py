@@ -440,25 +440,20 @@ class Session:
     def context(self, base: Context | None = None, *, until_ended: bool = False) -> Context:
         """`base` (default: the current context) bound to this session, with its id as baggage.
 
-        The current span stays the parent if it is already this session's (inside ``with
-        session:``, a decorated tool, the user's own span), so ``patch``ed calls nest under it;
-        otherwise the session's root span becomes current. `until_ended` binds only while the
-        session runs (see :func:`bound_session`).
+        The current span stays the parent if it is in this session's trace (inside ``with
+        session:``, a decorated tool, the user's own span, a framework's agent span that another
+        library made current without the binding), so calls nest under it; otherwise the
+        session's root span becomes current. `until_ended` binds only while the session runs
+        (see :func:`bound_session`).
         """
         if base is None:
             base = otel_context.get_current()
-        if not self._owns_current_span(base):
+        if trace.get_current_span(base).get_span_context().trace_id != self.trace_id:
             base = trace.set_span_in_context(self._span, base)
         bound = otel_context.set_value(CURRENT_UNTIL_ENDED_KEY if until_ended else SESSION_KEY, self, base)
         if self.user_id is not None:
             bound = baggage.set_baggage(USER_ID, self.user_id, bound)
         return baggage.set_baggage(attrs.SESSION_ID, self.session_id, bound)
-
-    def _owns_current_span(self, context: Context) -> bool:
-        """Whether `context` is bound to this session and its current span is in this session's trace."""
-        if bound_session(context) is not self:
-            return False
-        return trace.get_current_span(context).get_span_context().trace_id == self.trace_id
 
     def make_current(self) -> None:
         """Make this the calling context's session until it ends: what ``init()`` does for its session.

@@ -90,13 +90,19 @@ def request_to_spans(request: ExportRequest, transport: str) -> list[SpanDict]:
             "end_time_unix_nano": span.end_time_unix_nano,
             "attributes": attributes_to_dict(span.attributes),
             "events": [
-                {"name": event.name, "attributes": attributes_to_dict(event.attributes),
-                 "time_unix_nano": event.time_unix_nano}
+                {
+                    "name": event.name,
+                    "attributes": attributes_to_dict(event.attributes),
+                    "time_unix_nano": event.time_unix_nano,
+                }
                 for event in span.events
             ],
             "links": [
-                {"trace_id": link.trace_id.hex(), "span_id": link.span_id.hex(),
-                 "attributes": attributes_to_dict(link.attributes)}
+                {
+                    "trace_id": link.trace_id.hex(),
+                    "span_id": link.span_id.hex(),
+                    "attributes": attributes_to_dict(link.attributes),
+                }
                 for link in span.links
             ],
             "resource": attributes_to_dict(resource_spans.resource.attributes),
@@ -326,10 +332,26 @@ class OTLPReceiver:
         # stderr goes to an append-only file: the child can never block on it and it survives restarts.
         with self.stderr_path.open("ab") as stderr:
             self._proc = proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.support.otlp_receiver", "--out", str(self.out_path),
-                 "--grpc-port", str(grpc_port), "--http-port", str(http_port),
-                 "--fail-mode", self.fail_mode, "--reply", self.reply, "--stop-on-stdin-eof"],
-                cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.support.otlp_receiver",
+                    "--out",
+                    str(self.out_path),
+                    "--grpc-port",
+                    str(grpc_port),
+                    "--http-port",
+                    str(http_port),
+                    "--fail-mode",
+                    self.fail_mode,
+                    "--reply",
+                    self.reply,
+                    "--stop-on-stdin-eof",
+                ],
+                cwd=REPO_ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
             )
         stdout = proc.stdout
         assert stdout is not None

@@ -62,17 +62,27 @@ def finished_spans(*names: str) -> tuple[ReadableSpan, ...]:
 
 def test_any_value_to_python_covers_every_value_type() -> None:
     array = ArrayValue(values=[AnyValue(int_value=1), AnyValue(string_value="a")])
-    value = AnyValue(kvlist_value=KeyValueList(values=[
-        KeyValue(key="str", value=AnyValue(string_value="x")),
-        KeyValue(key="bool", value=AnyValue(bool_value=True)),
-        KeyValue(key="int", value=AnyValue(int_value=-3)),
-        KeyValue(key="double", value=AnyValue(double_value=0.5)),
-        KeyValue(key="bytes", value=AnyValue(bytes_value=b"\x01\xff")),
-        KeyValue(key="array", value=AnyValue(array_value=array)),
-        KeyValue(key="empty"),
-    ]))
+    value = AnyValue(
+        kvlist_value=KeyValueList(
+            values=[
+                KeyValue(key="str", value=AnyValue(string_value="x")),
+                KeyValue(key="bool", value=AnyValue(bool_value=True)),
+                KeyValue(key="int", value=AnyValue(int_value=-3)),
+                KeyValue(key="double", value=AnyValue(double_value=0.5)),
+                KeyValue(key="bytes", value=AnyValue(bytes_value=b"\x01\xff")),
+                KeyValue(key="array", value=AnyValue(array_value=array)),
+                KeyValue(key="empty"),
+            ]
+        )
+    )
     assert any_value_to_python(value) == {
-        "str": "x", "bool": True, "int": -3, "double": 0.5, "bytes": "01ff", "array": [1, "a"], "empty": None,
+        "str": "x",
+        "bool": True,
+        "int": -3,
+        "double": 0.5,
+        "bytes": "01ff",
+        "array": [1, "a"],
+        "empty": None,
     }
 
 
@@ -83,7 +93,12 @@ def test_real_exporter_spans_arrive_intact(receiver: OTLPReceiver, transport: st
     linked = tracer.start_span("linked")
     linked.end()
     attributes: dict[str, AttributeValue] = {
-        "str": "v", "int": 7, "float": 1.5, "bool": True, "strs": ["a", "b"], "ints": [1, 2],
+        "str": "v",
+        "int": 7,
+        "float": 1.5,
+        "bool": True,
+        "strs": ["a", "b"],
+        "ints": [1, 2],
     }
     link = trace.Link(linked.get_span_context(), {"why": "test"})
     with (
@@ -106,8 +121,9 @@ def test_real_exporter_spans_arrive_intact(receiver: OTLPReceiver, transport: st
     [event] = child_span["events"]
     assert (event["name"], event["attributes"]) == ("checkpoint", {"step": 2, "ok": True})
     assert parent["start_time_unix_nano"] <= event["time_unix_nano"] <= parent["end_time_unix_nano"]
-    assert parent["links"] == [{"trace_id": spans["linked"]["trace_id"], "span_id": spans["linked"]["span_id"],
-                                "attributes": {"why": "test"}}]
+    assert parent["links"] == [
+        {"trace_id": spans["linked"]["trace_id"], "span_id": spans["linked"]["span_id"], "attributes": {"why": "test"}}
+    ]
     assert {s["transport"] for s in spans.values()} == {transport}
     assert {s["scope"] for s in spans.values()} == {"receiver-test-scope"}
     assert all(s["resource"]["service.name"] == "receiver-test" for s in spans.values())
@@ -138,9 +154,17 @@ def test_port_clash_fails_start_with_child_stderr(receiver: OTLPReceiver, tmp_pa
 
 
 def test_http_plain_body_malformed_body_and_wrong_path(receiver: OTLPReceiver) -> None:
-    request = trace_service_pb2.ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[
-        ScopeSpans(spans=[Span(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="raw", kind=Span.SPAN_KIND_CLIENT)]),
-    ])])
+    request = trace_service_pb2.ExportTraceServiceRequest(
+        resource_spans=[
+            ResourceSpans(
+                scope_spans=[
+                    ScopeSpans(
+                        spans=[Span(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="raw", kind=Span.SPAN_KIND_CLIENT)]
+                    ),
+                ]
+            )
+        ]
+    )
     assert post(receiver.http_traces_endpoint, request.SerializeToString())[0] == 200
     assert post(receiver.http_traces_endpoint, b"\xff not protobuf")[0] == 400
     assert post(f"{receiver.http_endpoint}/v1/logs", b"")[0] == 404
@@ -169,9 +193,15 @@ def test_fail_modes_reject_on_both_protocols_and_record_nothing(
 
 
 def test_reply_modes_answer_success_but_take_nothing(tmp_path: Path) -> None:
-    request = trace_service_pb2.ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[
-        ScopeSpans(spans=[Span(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="raw")] * 2),
-    ])])
+    request = trace_service_pb2.ExportTraceServiceRequest(
+        resource_spans=[
+            ResourceSpans(
+                scope_spans=[
+                    ScopeSpans(spans=[Span(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="raw")] * 2),
+                ]
+            )
+        ]
+    )
     with OTLPReceiver(tmp_path / "spans.jsonl", reply="partial_success") as receiver:
         with grpc.insecure_channel(receiver.grpc_endpoint) as channel:
             stub = trace_service_pb2_grpc.TraceServiceStub(channel)  # type: ignore[no-untyped-call]

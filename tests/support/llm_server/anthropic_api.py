@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from .core import JSON, Call, Endpoint, Provider, Reply, SSEEvent, dated_model, first_tool, make_reply, new_id
+from .core import JSON, Call, Endpoint, Provider, Reply, SSEEvent, dated_model, make_reply, new_id, next_tool
 
 MODEL_SUFFIX = "-20250514"
 _ERROR_TYPES = {400: "invalid_request_error", 404: "not_found_error", 429: "rate_limit_error"}
@@ -56,7 +56,7 @@ def _token_counts(reply: Reply) -> JSON:
 
 
 def _reply(call: Call) -> Reply:
-    return make_reply(call, first_tool(call.body, "input_schema"))
+    return make_reply(call, next_tool(call.body, "input_schema"))
 
 
 def _message(call: Call) -> JSON:

@@ -39,7 +39,7 @@ class Call:
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """The tool the fake model calls: the first one the request offers."""
+    """The tool the fake model calls (:func:`next_tool`)."""
 
     name: str
     schema: JSON
@@ -125,13 +125,34 @@ def count_words(value: object) -> int:
     return 0
 
 
-def first_tool(body: JSON, schema_key: str, wrapper: str | None = None) -> ToolSpec | None:
-    """The first offered tool; ``wrapper`` is the key that nests it (``function`` in Chat Completions)."""
-    tools = body.get("tools") or []
-    if not tools:
-        return None
-    spec = tools[0].get(wrapper, {}) if wrapper else tools[0]
-    return ToolSpec(str(spec.get("name", "")), spec.get(schema_key) or {})
+def next_tool(body: JSON, schema_key: str, wrapper: str | None = None) -> ToolSpec | None:
+    """The first offered tool the conversation has not called yet (None: every one was called).
+
+    So an agent loop against this server calls each of its tools once, in order, then answers,
+    and a handoff (a tool to the framework) happens at a known turn. ``wrapper`` is the key
+    that nests a tool's spec (``function`` in Chat Completions).
+    """
+    called = set(_called_tool_names(body.get("messages") or body.get("input") or []))
+    for tool in body.get("tools") or []:
+        spec = tool.get(wrapper, {}) if wrapper else tool
+        name = str(spec.get("name", ""))
+        if name not in called:
+            return ToolSpec(name, spec.get(schema_key) or {})
+    return None
+
+
+def _called_tool_names(value: object) -> Iterator[str]:
+    """Names of the tool calls in a conversation: Chat's ``tool_calls``, Responses' ``function_call``
+    items and Anthropic's ``tool_use`` blocks."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _called_tool_names(item)
+    elif isinstance(value, dict):
+        if value.get("type") in {"function_call", "tool_use"} and "name" in value:
+            yield str(value["name"])
+        for call in value.get("tool_calls") or []:
+            yield str((call.get("function") or {}).get("name", ""))
+        yield from _called_tool_names(value.get("content"))
 
 
 def make_reply(call: Call, tool: ToolSpec | None) -> Reply:

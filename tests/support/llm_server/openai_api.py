@@ -16,9 +16,9 @@ from .core import (
     SSEEvent,
     count_words,
     dated_model,
-    first_tool,
     make_reply,
     new_id,
+    next_tool,
     now,
 )
 
@@ -75,7 +75,7 @@ def chat_events(call: Call) -> Iterator[SSEEvent]:
 
 
 def _chat_reply(call: Call) -> Reply:
-    return make_reply(call, first_tool(call.body, "parameters", wrapper="function"))
+    return make_reply(call, next_tool(call.body, "parameters", wrapper="function"))
 
 
 def _chat_base(call: Call, kind: str) -> JSON:
@@ -161,7 +161,7 @@ def response_events(call: Call) -> Iterator[SSEEvent]:
 
 
 def _responses_reply(call: Call) -> Reply:
-    return make_reply(call, first_tool(call.body, "parameters"))
+    return make_reply(call, next_tool(call.body, "parameters"))
 
 
 def _item_prefix(reply: Reply) -> str:
