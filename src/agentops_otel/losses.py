@@ -291,8 +291,10 @@ class ReportingExporter(SpanExporter):
 
     def _export_parts(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         results = [self._export_part(part) for part in self._parts(spans)]
-        return SpanExportResult.SUCCESS if all(result is SpanExportResult.SUCCESS for result in results) else (
-            SpanExportResult.FAILURE
+        return (
+            SpanExportResult.SUCCESS
+            if all(result is SpanExportResult.SUCCESS for result in results)
+            else (SpanExportResult.FAILURE)
         )
 
     def _export_tracked(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:

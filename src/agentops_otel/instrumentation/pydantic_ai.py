@@ -25,8 +25,8 @@ class PydanticAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         return ("pydantic-ai-slim >= 1.0",)
 
     def _instrument(self, **kwargs: Any) -> None:
-        from pydantic_ai import Agent  # noqa: PLC0415 - only once the application uses PydanticAI
-        from pydantic_ai.models.instrumented import InstrumentationSettings  # noqa: PLC0415
+        from pydantic_ai import Agent  # type: ignore[import-not-found, unused-ignore]
+        from pydantic_ai.models.instrumented import InstrumentationSettings  # type: ignore[import-not-found, unused-ignore]
 
         Agent.instrument_all(
             InstrumentationSettings(
@@ -37,7 +37,7 @@ class PydanticAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         )
 
     def _uninstrument(self, **kwargs: Any) -> None:
-        from pydantic_ai import Agent  # noqa: PLC0415
+        from pydantic_ai import Agent  # type: ignore[import-not-found, unused-ignore]
 
         Agent.instrument_all(False)
 

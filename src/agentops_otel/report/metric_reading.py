@@ -68,7 +68,8 @@ class Decoded:
         if metric.sum is not None:
             self.points += len(metric.sum.data_points)
             return Sum(
-                _numbers(metric.sum.data_points), _temporality(metric.sum.aggregation_temporality),
+                _numbers(metric.sum.data_points),
+                _temporality(metric.sum.aggregation_temporality),
                 bool(metric.sum.is_monotonic),
             )
         if metric.gauge is not None:
@@ -79,8 +80,13 @@ class Decoded:
             return Histogram(
                 [
                     HistogramDataPoint(
-                        attribute_map(point.attributes), point.start_time_unix_nano or 0, point.time_unix_nano or 0,
-                        point.count or 0, point.sum or 0.0, list(point.bucket_counts), list(point.explicit_bounds),
+                        attribute_map(point.attributes),
+                        point.start_time_unix_nano or 0,
+                        point.time_unix_nano or 0,
+                        point.count or 0,
+                        point.sum or 0.0,
+                        list(point.bucket_counts),
+                        list(point.explicit_bounds),
                         point.min if point.min is not None else float("inf"),
                         point.max if point.max is not None else float("-inf"),
                     )
@@ -102,7 +108,9 @@ class Decoded:
 def _numbers(points: Sequence[otlp.NumberDataPoint]) -> list[NumberDataPoint]:
     return [
         NumberDataPoint(
-            attribute_map(point.attributes), point.start_time_unix_nano or 0, point.time_unix_nano or 0,
+            attribute_map(point.attributes),
+            point.start_time_unix_nano or 0,
+            point.time_unix_nano or 0,
             point.as_int if point.as_int is not None else point.as_double or 0.0,
         )
         for point in points
@@ -114,10 +122,18 @@ def _exponential(point: otlp.ExponentialHistogramDataPoint) -> ExponentialHistog
         return Buckets(side.offset or 0, list(side.bucket_counts)) if side else Buckets(0, [])
 
     return ExponentialHistogramDataPoint(
-        attribute_map(point.attributes), point.start_time_unix_nano or 0, point.time_unix_nano or 0,
-        point.count or 0, point.sum or 0.0, point.scale or 0, point.zero_count or 0,
-        buckets(point.positive), buckets(point.negative), point.flags or 0,
-        point.min if point.min is not None else float("inf"), point.max if point.max is not None else float("-inf"),
+        attribute_map(point.attributes),
+        point.start_time_unix_nano or 0,
+        point.time_unix_nano or 0,
+        point.count or 0,
+        point.sum or 0.0,
+        point.scale or 0,
+        point.zero_count or 0,
+        buckets(point.positive),
+        buckets(point.negative),
+        point.flags or 0,
+        point.min if point.min is not None else float("inf"),
+        point.max if point.max is not None else float("-inf"),
     )
 
 
