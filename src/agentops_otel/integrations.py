@@ -76,7 +76,7 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "pydantic_ai",
         "agentops_otel.instrumentation.pydantic_ai",
         "PydanticAIInstrumentor",
-        "pydantic-ai",
+        None,
     ),
     Integration(
         "langchain",

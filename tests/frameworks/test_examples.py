@@ -1,0 +1,41 @@
+"""examples/frameworks/*.py run on a fresh machine: no API key, the local test server, a priced session."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integrations.conftest import installed
+from tests.support.scripts import script_env
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "frameworks"
+NEEDS = {
+    "openai_agents.py": ("agents", "opentelemetry.instrumentation.genai.openai_agents"),
+}
+
+
+@pytest.mark.parametrize("example", sorted(NEEDS))
+def test_example_runs_against_the_local_server(example: str, tmp_path: Path) -> None:
+    missing = [module for module in NEEDS[example] if not installed(module)]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)}")
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / example)],
+        cwd=tmp_path,
+        env=script_env({"AGENTOPS_EXPORTER": "none", "OPENAI_API_KEY": ""}),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "reply: Hello from the test server" in done.stdout
+    assert "cost $0.0000" in done.stdout  # priced, not zero
+    assert "'Tool calls': 2" in done.stdout, done.stdout
+
+
+def test_every_example_is_run_here() -> None:
+    assert sorted(path.name for path in EXAMPLES.glob("*.py")) == sorted(NEEDS)
