@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from opentelemetry import baggage
+from opentelemetry import baggage, trace
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace import TracerProvider
 
@@ -29,6 +29,19 @@ def span_under_baggage(recorded: Recorded, value: str) -> dict[str, object]:
 def test_a_remote_well_formed_session_id_is_stamped(recorded: Recorded) -> None:
     remote = "0b6f3c58-8a43-4b6e-9d3e-0c64f7a1b2c3"
     assert span_under_baggage(recorded, remote)["session.id"] == remote
+
+
+def test_a_child_whose_context_lost_the_baggage_keeps_its_parents_session_id(recorded: Recorded) -> None:
+    """A library that makes its span current with ``use_span`` drops the baggage the span started in (MCP's server)."""
+    remote = "0b6f3c58-8a43-4b6e-9d3e-0c64f7a1b2c3"
+    tracer = recorded.provider.get_tracer("tests")
+    server = tracer.start_span("server", baggage.set_baggage("session.id", remote))
+    with trace.use_span(server, end_on_exit=True), tracer.start_as_current_span("handler"):
+        pass
+    assert {span.name: (span.attributes or {}).get("session.id") for span in recorded.spans} == {
+        "server": remote,
+        "handler": remote,
+    }
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,7 @@ class Client:
     def _instrument(self, *, llm_calls: bool) -> None:
         """Turn on the integrations (integrations.py): each LLM one once its client is imported."""
         for integration in selected(self.config.instruments):
-            if integration.client is None:
+            if integration.client is None or (llm_calls and integration.before_import and _installed(integration)):
                 self._instrument_with(integration)
             elif llm_calls:
                 self._awaiting_clients.add(integration.name)
@@ -308,6 +308,14 @@ def _instrumentor(integration: Integration, *, quiet: bool = False) -> BaseInstr
         _warn_unusable(integration, error, quiet)
         return None
     return instrumentor
+
+
+def _installed(integration: Integration) -> bool:
+    """Whether the integration's client can be imported (found without importing it)."""
+    try:
+        return integration.client is not None and importlib.util.find_spec(integration.client) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _warn_unusable(integration: Integration, error: Exception, quiet: bool) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from opentelemetry import baggage, metrics, trace
+from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util._decorator import _agnosticcontextmanager
@@ -117,6 +118,22 @@ class _SessionTracer(trace.Tracer):
         set_status_on_exception: bool = True,
     ) -> trace.Span:
         """Start the span under its session; it is priced just before it ends."""
+        return self._start(
+            name, context, kind, attributes, links, start_time, record_exception, set_status_on_exception
+        )[0]
+
+    def _start(  # noqa: PLR0917 - the API's signature
+        self,
+        name: str,
+        context: Context | None,
+        kind: SpanKind,
+        attributes: Attributes,
+        links: Sequence[Link] | None,
+        start_time: int | None,
+        record_exception: bool,
+        set_status_on_exception: bool,
+    ) -> tuple[trace.Span, Context | None]:
+        """The span, and the context it started in (bound to its session, with the session's baggage)."""
         context, unattributed = self._provider.parent_for(context, self._scope)
         if unattributed:
             attributes = {**(attributes or {}), attrs.SESSION_UNATTRIBUTED: True}
@@ -127,7 +144,7 @@ class _SessionTracer(trace.Tracer):
             # An instance attribute: the SDK's span cannot be subclassed from here, and its
             # attributes are read-only by the time any processor hears of the end.
             span.end = functools.partial(_end_priced, span, span.end)  # type: ignore[method-assign]
-        return span
+        return span, context
 
     @_agnosticcontextmanager
     def start_as_current_span(  # noqa: PLR0917 - the API's signature
@@ -142,17 +159,26 @@ class _SessionTracer(trace.Tracer):
         set_status_on_exception: bool = True,
         end_on_exit: bool = True,
     ) -> Iterator[trace.Span]:
-        """Like the SDK's, on :meth:`start_span` above."""
-        span = self.start_span(
+        """Like the SDK's, on :meth:`start_span` above; the session it joined is current with it.
+
+        The SDK's makes only the span current. Here the whole context the span started in is, so
+        work under it (an MCP request, an HTTP call) carries the session's baggage onward.
+        """
+        span, parent = self._start(
             name, context, kind, attributes, links, start_time, record_exception, set_status_on_exception
         )
-        with trace.use_span(
-            span,
-            end_on_exit=end_on_exit,
-            record_exception=record_exception,
-            set_status_on_exception=set_status_on_exception,
-        ) as current:
-            yield current
+        token = otel_context.attach(parent) if parent is not None else None
+        try:
+            with trace.use_span(
+                span,
+                end_on_exit=end_on_exit,
+                record_exception=record_exception,
+                set_status_on_exception=set_status_on_exception,
+            ) as current:
+                yield current
+        finally:
+            if token is not None:
+                otel_context.detach(token)
 
 
 def _end_priced(span: trace.Span, end: Any, end_time: int | None = None) -> None:

@@ -33,6 +33,9 @@ class Integration:
     """Our own instrumentor: it applies the session rules itself, so it records on the plain provider."""
     options: tuple[tuple[str, object], ...] = ()
     """Extra ``instrument()`` arguments this row always passes."""
+    before_import: bool = False
+    """Turn on at ``init()`` when the client is installed, not when it is imported: the instrumentation
+    patches modules that the client's own ``__init__`` imports and binds, and itself waits for them."""
 
 
 INTEGRATIONS: tuple[Integration, ...] = (
@@ -69,6 +72,14 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "OpenAIAgentsInstrumentor",
         "openai-agents",
         options=(("disable_openai_trace_export", True),),
+    ),
+    # MCP: the SDK carries the trace context and baggage in each request's `_meta` and opens the
+    # server's span under it; ours makes the client's tool calls `execute_tool` spans, and
+    # OpenInference's runs the server's handlers in the request's context, so the session's
+    # baggage reaches the spans and calls made inside a tool.
+    Integration("mcp", "mcp", "agentops_otel.instrumentation.mcp", "MCPInstrumentor", None),
+    Integration(
+        "mcp_context", "mcp", "openinference.instrumentation.mcp", "MCPInstrumentor", "mcp", before_import=True
     ),
     # PydanticAI writes its own spans once told to; our instrumentor tells it.
     Integration(

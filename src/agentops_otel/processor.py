@@ -58,7 +58,9 @@ class SessionSpanProcessor(SpanProcessor):
             span.set_attribute(USER_ID, user_id)
         session_id = baggage.get_baggage(attrs.SESSION_ID, parent_context)
         if session_id is None:
-            return
+            session_id = _parent_session_id(parent_context)
+            if session_id is None:
+                return
         if not is_session_id(session_id):
             logger.debug("Ignoring a malformed session.id in baggage: %.40r", session_id)
             return
@@ -112,6 +114,18 @@ class SessionSpanProcessor(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Nothing is buffered here."""
         return True
+
+
+def _parent_session_id(parent_context: Context | None) -> str | None:
+    """The ``session.id`` stamped on the local parent span, for a child whose context lost the baggage.
+
+    A library that makes its span current without the context it started in (the MCP SDK's server
+    span, ``trace.use_span``) drops the baggage for the work under it; the parent span still says
+    which session the trace belongs to.
+    """
+    parent_attributes = getattr(trace.get_current_span(parent_context), "attributes", None)
+    session_id = parent_attributes.get(attrs.SESSION_ID) if parent_attributes else None
+    return session_id if isinstance(session_id, str) else None
 
 
 def _is_llm_call(span_attributes: object) -> bool:

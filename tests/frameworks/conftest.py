@@ -82,6 +82,6 @@ def assert_exact_rollups(recorded: Recorded, session: Session, *, llm_calls: int
     assert root["agentops.session.input_tokens"] == sum(int(call["gen_ai.usage.input_tokens"]) for call in calls)
     assert root["agentops.session.output_tokens"] == sum(int(call["gen_ai.usage.output_tokens"]) for call in calls)
     cost = sum(Decimal(repr(call["agentops.llm.cost_usd"])) for call in calls)
-    assert cost > 0
+    assert cost > 0 or not calls
     assert Decimal(repr(root["agentops.session.cost_usd"])) == cost
     assert root["agentops.session.unpriced_llm_calls"] == 0
