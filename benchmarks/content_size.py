@@ -53,9 +53,7 @@ def main() -> str:
             results.setdefault("plain", []).append(plain)
             results.setdefault("capture" if capture else "no capture", []).append(instrumented - plain)
         baseline = min(results["plain"])
-        lines.append(
-            f"| {size:,} | {baseline:.0f} | {results['no capture'][0]:.0f} | {results['capture'][0]:.0f} |"
-        )
+        lines.append(f"| {size:,} | {baseline:.0f} | {results['no capture'][0]:.0f} | {results['capture'][0]:.0f} |")
     session.end_session("Success")
     agentops.shutdown()
     return "\n".join(lines) + "\n"

@@ -31,8 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.report_scale import run_mode, write_file
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 _SHOWN_SPANS = "() => Number((document.querySelector('#meta').textContent.match(/(\\d+) spans?/) || [0, 0])[1])"
 """The span count the live page shows in its header."""
 _FILTER = """([selector, value]) => {
@@ -88,8 +95,9 @@ def serve_figures(directory: Path, batches: int = 400, batch_size: int = 100, th
     provider.add_span_processor(SimpleSpanProcessor(memory))
     tracer = provider.get_tracer("bench")
     for index in range(batch_size):
-        with tracer.start_as_current_span("chat gpt-4o", attributes={"session.id": f"s-{index % 10}",
-                                                                     "gen_ai.usage.input_tokens": 100}):
+        with tracer.start_as_current_span(
+            "chat gpt-4o", attributes={"session.id": f"s-{index % 10}", "gen_ai.usage.input_tokens": 100}
+        ):
             pass
     batch: Any = memory.get_finished_spans()
     server, url = _start_serve(directory / "live.jsonl")
@@ -115,8 +123,10 @@ def serve_figures(directory: Path, batches: int = 400, batch_size: int = 100, th
         started = time.perf_counter()
         with urllib.request.urlopen(url + "/data.json", timeout=300) as response:
             body = response.read()
-        print(f"serve live view: read all {spans:,} spans and answered in {time.perf_counter() - started:.2f} s "
-              f"({len(body) / 2**20:.1f} MiB of JSON)")
+        print(
+            f"serve live view: read all {spans:,} spans and answered in {time.perf_counter() - started:.2f} s "
+            f"({len(body) / 2**20:.1f} MiB of JSON)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -125,7 +135,8 @@ def serve_figures(directory: Path, batches: int = 400, batch_size: int = 100, th
 def _start_serve(path: Path) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "agentops_otel.report.cli", "serve", str(path), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert server.stdout is not None
     found = re.search(r"on (http://[\d.:]+)/", server.stdout.readline())
@@ -161,8 +172,9 @@ def live_figures(directory: Path, seconds: int, rate: int = 1000, batch_size: in
                 time.sleep(max(due - time.monotonic(), 0))
                 for index in range(batch_size):
                     session = f"live-{int(time.monotonic() - started)}"  # a new session every second
-                    with tracer.start_as_current_span("execute_tool step", attributes={"session.id": session,
-                                                                                        "n": index}):
+                    with tracer.start_as_current_span(
+                        "execute_tool step", attributes={"session.id": session, "n": index}
+                    ):
                         pass
                 exporter.export(memory.get_finished_spans())
                 memory.clear()
@@ -174,9 +186,11 @@ def live_figures(directory: Path, seconds: int, rate: int = 1000, batch_size: in
             page.wait_for_function(f"() => ({shown})() >= {sent}", polling=100)
             caught_up = time.monotonic() - last
             browser.close()
-        print(f"serve live: {sent:,} spans at {sent / elapsed:,.0f} spans/s for {elapsed:.0f} s; the page was at most "
-              f"{max(behind):,} spans behind (median {sorted(behind)[len(behind) // 2]:,}); it showed them all "
-              f"{caught_up:.2f} s after the last one")
+        print(
+            f"serve live: {sent:,} spans at {sent / elapsed:,.0f} spans/s for {elapsed:.0f} s; the page was at most "
+            f"{max(behind):,} spans behind (median {sorted(behind)[len(behind) // 2]:,}); it showed them all "
+            f"{caught_up:.2f} s after the last one"
+        )
     finally:
         exporter.shutdown()
         server.terminate()
@@ -199,12 +213,16 @@ def main() -> None:
         path = directory / "agentops-traces.jsonl"
         started = time.perf_counter()
         spans = write_file(path, options.sessions, options.spans_per_session)
-        print(f"wrote {options.sessions:,} sessions, {spans:,} spans in {time.perf_counter() - started:.1f} s: "
-              f"{path.stat().st_size / 2**20:.0f} MiB")
+        print(
+            f"wrote {options.sessions:,} sessions, {spans:,} spans in {time.perf_counter() - started:.1f} s: "
+            f"{path.stat().st_size / 2**20:.0f} MiB"
+        )
         page = directory / "report.html"
         seconds, rss = run_mode([str(path), "--html", str(page)])
-        print(f"build (report --html)               {seconds:8.2f} s, peak RSS {rss:.0f} MiB, "
-              f"page {page.stat().st_size / 2**20:.0f} MiB")
+        print(
+            f"build (report --html)               {seconds:8.2f} s, peak RSS {rss:.0f} MiB, "
+            f"page {page.stat().st_size / 2**20:.0f} MiB"
+        )
         browser_figures(page)
         serve_figures(directory)
         live_figures(directory, options.live_seconds)

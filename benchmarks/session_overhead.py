@@ -70,8 +70,10 @@ def main(rounds: int = 15, ops: int = 2000) -> str:
         pass
     stamping = measure(stamping_arms, rounds, ops)
     agentops.shutdown()
-    return table("Session lifecycle", lifecycle, "bare root span + baggage") + "\n" + table(
-        "Stamping session.id on a child span", stamping, "child span, no stamping"
+    return (
+        table("Session lifecycle", lifecycle, "bare root span + baggage")
+        + "\n"
+        + table("Stamping session.id on a child span", stamping, "child span, no stamping")
     )
 
 

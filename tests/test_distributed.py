@@ -45,8 +45,10 @@ def test_the_tool_services_spans_join_the_agents_session(
     tool_service.stop()
 
     spans = receiver.wait_for_spans(
-        lambda found: any(s["name"] == "session" for s in found)
-        and any(s["resource"].get("service.name") == "tool-service" for s in found)
+        lambda found: (
+            any(s["name"] == "session" for s in found)
+            and any(s["resource"].get("service.name") == "tool-service" for s in found)
+        )
     )
     trace_id = session_id.replace("-", "")
     by_service: dict[str, list[dict[str, object]]] = {}

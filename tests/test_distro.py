@@ -31,9 +31,7 @@ PLAIN_APP = """
 """
 
 
-def run_instrumented(
-    directory: Path, code: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def run_instrumented(directory: Path, code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``opentelemetry-instrument python app.py``, bounded in time."""
     return subprocess.run(
         [INSTRUMENT, sys.executable, str(write_script(directory, code))],

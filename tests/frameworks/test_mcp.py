@@ -103,5 +103,5 @@ def server_spans(receiver: OTLPReceiver, trace_id: int) -> list[SpanDict]:
         return [span for span in spans if span["trace_id"] == trace_hex]
 
     return in_trace(
-        receiver.wait_for_spans(lambda spans: SERVED <= {span["name"] for span in in_trace(spans)}, timeout=30)
+        receiver.wait_for_spans(lambda spans: {span["name"] for span in in_trace(spans)} >= SERVED, timeout=30)
     )

@@ -71,7 +71,6 @@ def test_a_peer_instrumented_first_stands_down_inside_our_span(llm: LLM, module:
     ] * 2
 
 
-
 def test_peer_markers_are_set_only_when_a_wrapper_sits_inside_ours(llm: LLM) -> None:
     """Only a wrapper applied before ours runs inside our span; without one the markers are skipped."""
     from opentelemetry.context import get_value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
+HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
 
 CAPTURED = """
 import agentops_otel as agentops

@@ -167,9 +167,21 @@ def test_a_terminal_gets_a_progress_bar(example_run: ExampleRun, tmp_path: Path)
     try:
         with OTLPReceiver(tmp_path / "received.jsonl") as receiver:
             process = subprocess.Popen(
-                [sys.executable, "-m", "agentops_otel.report.cli", "export", str(example_run.traces),
-                 "--endpoint", receiver.http_endpoint, "--batch-size", "3"],
-                env=script_env({}), stdout=subprocess.PIPE, stderr=terminal, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "agentops_otel.report.cli",
+                    "export",
+                    str(example_run.traces),
+                    "--endpoint",
+                    receiver.http_endpoint,
+                    "--batch-size",
+                    "3",
+                ],
+                env=script_env({}),
+                stdout=subprocess.PIPE,
+                stderr=terminal,
+                text=True,
             )
             code, _, _ = finish(process)
         os.close(terminal)
