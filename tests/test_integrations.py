@@ -68,6 +68,22 @@ PACKAGES = {
             def _uninstrument(self, **kwargs):
                 pass
     """,
+    "mcp/__init__.py": "",
+    # Patches modules the client's own __init__ binds, so it must be on before the client is imported.
+    "openinference/instrumentation/mcp/__init__.py": """
+        import sys
+        from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+
+        class MCPInstrumentor(BaseInstrumentor):
+            def instrumentation_dependencies(self):
+                return ()
+
+            def _instrument(self, **kwargs):
+                print("mcp context on before mcp is imported:", "mcp" not in sys.modules)
+
+            def _uninstrument(self, **kwargs):
+                pass
+    """,
     "mistralai/client/__init__.py": "",  # the instrumentation waits for mistralai.client, as in mistralai 2+
     "openinference/instrumentation/mistralai/__init__.py": "from mistralai.v1 import Chat  # gone in this release\n",
 }
@@ -120,6 +136,13 @@ def test_an_installed_integration_is_turned_on_when_its_client_is_imported_and_r
     assert "llm calls: 1" in stdout
     assert "cost positive: True" in stdout  # end_session() returns the integration's cost
     assert "uninstrumented: True" in stdout  # shutdown() turned it off again
+
+
+def test_an_instrumentation_that_patches_the_clients_own_imports_is_on_before_the_client_is_imported(
+    tmp_path: Path,
+) -> None:
+    stdout, _ = run(tmp_path)
+    assert "mcp context on before mcp is imported: True" in stdout
 
 
 def test_a_failing_instrumentation_gives_one_warning_naming_it_and_the_rest_stay_on(tmp_path: Path) -> None:

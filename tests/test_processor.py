@@ -90,3 +90,14 @@ def test_processor_never_raises_on_odd_spans() -> None:
         pass
     with tracer.start_as_current_span("unknown session", attributes={"session.id": 3}):
         pass
+
+
+def test_the_server_span_of_a_tool_call_counts_as_a_span_not_a_second_tool_call(recorded: Recorded) -> None:
+    """An MCP server's ``tools/call`` span is the far side of its caller's call, which counted it."""
+    tracer = recorded.provider.get_tracer("tests")
+    tool = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather"}
+    with agentops.start_session() as session:
+        with tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.CLIENT, attributes=tool):
+            with tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.SERVER, attributes=tool):
+                pass
+    assert (session.stats.spans, session.stats.tool_calls) == (2, 1)

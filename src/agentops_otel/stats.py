@@ -17,7 +17,7 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_USAGE_OUTPUT_TOKENS,
     GenAiOperationNameValues,
 )
-from opentelemetry.trace import StatusCode
+from opentelemetry.trace import SpanKind, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
@@ -86,8 +86,8 @@ class SessionStats:
                     self.unpriced_llm_calls += 1
                 else:
                     self.cost_usd += _decimal(cost)
-            elif operation == _TOOL_OPERATION:
-                self.tool_calls += 1
+            elif operation == _TOOL_OPERATION and span.kind is not SpanKind.SERVER:
+                self.tool_calls += 1  # a server's span of a tool call is its caller's call, counted there
             elif span_attributes.get(attrs.EVENT_TYPE) == "action":
                 self.actions += 1
             if span.status.status_code is StatusCode.ERROR:

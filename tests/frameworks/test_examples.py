@@ -16,6 +16,7 @@ NEEDS = {
     "openai_agents.py": ("agents", "opentelemetry.instrumentation.genai.openai_agents"),
     "langgraph_agent.py": ("langgraph", "langchain_openai", "opentelemetry.instrumentation.genai.langchain"),
     "pydantic_ai_agent.py": ("pydantic_ai", "openai"),
+    "mcp_tools.py": ("mcp", "openinference.instrumentation.mcp"),
 }
 TOOL_CALLS = {"pydantic_ai_agent.py": 3}  # the delegating tool, and the second agent's
 
@@ -35,8 +36,9 @@ def test_example_runs_against_the_local_server(example: str, tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "reply: Hello from the test server" in done.stdout
-    assert "cost $0.0000" in done.stdout  # priced, not zero
+    assert "Hello from the test server" in done.stdout
+    if example != "mcp_tools.py":  # the model calls are the MCP server's, in its own process
+        assert "cost $0.0000" in done.stdout  # priced, not zero
     assert f"'Tool calls': {TOOL_CALLS.get(example, 2)}" in done.stdout, done.stdout
 
 

@@ -1,7 +1,7 @@
 """MCP tool calls from a session to a real MCP server process, over stdio and Streamable HTTP.
 
 Client side (this process): our MCP instrumentor makes each ``call_tool`` an ``execute_tool`` span
-of the session. Server side (tests/frameworks/mcp_weather_server.py, which calls
+of the session. Server side (examples/mcp_server/weather.py, which calls
 ``agentops.init()``): the MCP SDK reads the W3C ``traceparent`` and ``baggage`` our client's
 request carried in ``params._meta``, so the server's tool span and the LLM call made inside it
 join the session's trace and carry its ``session.id``. The server exports to a real OTLP receiver.
@@ -33,7 +33,7 @@ from tests.support.otlp_receiver import OTLPReceiver, SpanDict  # noqa: E402
 from tests.support.scripts import otlp_env, script_env  # noqa: E402
 from tests.support.services import REPO_ROOT, Service  # noqa: E402
 
-SERVER_MODULE = "tests.frameworks.mcp_weather_server"
+SERVER_MODULE = "examples.mcp_server.weather"
 Transport = Callable[[], AbstractAsyncContextManager[Any]]
 SERVED = {"tools/call get_weather", "tools/call get_time", "chat gpt-4o-mini"}
 

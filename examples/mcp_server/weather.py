@@ -1,9 +1,10 @@
-"""An MCP server of two tools, instrumented by us, for tests/frameworks/test_mcp.py and the MCP example.
+"""An MCP server of two tools that records its work with agentops-otel (examples/frameworks/mcp_tools.py).
 
-``python -m tests.frameworks.mcp_weather_server`` serves over stdio; ``uvicorn
-tests.frameworks.mcp_weather_server:app`` over Streamable HTTP at ``/mcp``. ``get_weather`` asks a
-model (``OPENAI_BASE_URL``: the local LLM server), so its LLM span is recorded here, in the
-server, under the tool call that the client's session sent.
+``python -m examples.mcp_server.weather`` serves over stdio; ``uvicorn
+examples.mcp_server.weather:app`` over Streamable HTTP at ``/mcp`` (from the repository root).
+``get_weather`` asks a model (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``), so its LLM call is recorded
+here, in the server, under the tool call: the client's session arrives with each request (W3C
+``traceparent`` and ``baggage`` in ``params._meta``), so the server's spans join that session.
 """
 
 from __future__ import annotations
