@@ -96,8 +96,10 @@ def test_the_server_span_of_a_tool_call_counts_as_a_span_not_a_second_tool_call(
     """An MCP server's ``tools/call`` span is the far side of its caller's call, which counted it."""
     tracer = recorded.provider.get_tracer("tests")
     tool = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather"}
-    with agentops.start_session() as session:
-        with tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.CLIENT, attributes=tool):
-            with tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.SERVER, attributes=tool):
-                pass
+    with (
+        agentops.start_session() as session,
+        tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.CLIENT, attributes=tool),
+        tracer.start_as_current_span("tools/call get_weather", kind=trace.SpanKind.SERVER, attributes=tool),
+    ):
+        pass
     assert (session.stats.spans, session.stats.tool_calls) == (2, 1)
