@@ -14,7 +14,7 @@ pip=(.venv-frameworks/bin/python -m pip install --quiet)
 
 # extra|framework packages (the extras install the instrumentation; an application brings its framework)
 for pair in "openai-agents|openai-agents" "langchain|langchain langchain-openai langgraph" \
-    "test|pydantic-ai-slim[openai]"; do
+    "test|pydantic-ai-slim[openai]" "mcp|mcp"; do
     extra=${pair%%|*} packages=${pair#*|}
     # shellcheck disable=SC2086 # the package list is words
     if ! "${pip[@]}" -e ".[test,$extra]" $packages; then
