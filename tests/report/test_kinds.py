@@ -33,7 +33,7 @@ OPENINFERENCE = "openinference.span.kind"
         ({OPENINFERENCE: "RETRIEVER"}, Kind("other", "retriever")),
         ({OPERATION: "chat", OPENINFERENCE: "CHAIN"}, Kind("llm", "LLM")),  # the GenAI operation says more
         ({OPERATION: "invoke_workflow", OPENINFERENCE: "AGENT"}, Kind("agent", "agent")),
-        ({OPERATION: "invoke_workflow"}, Kind("other", "other")),
+        ({OPERATION: "invoke_workflow"}, Kind("other", "workflow")),
         ({"agentops.session.end_state": "Success"}, Kind("session", "session")),
         ({"http.request.method": "POST"}, Kind("other", "other")),
     ],

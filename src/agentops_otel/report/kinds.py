@@ -52,5 +52,7 @@ def span_kind(span_attributes: Mapping[str, AttributeValue]) -> Kind:
         name = _BY_OPENINFERENCE.get(openinference.upper())
         if name is None:
             return Kind(OTHER, openinference.lower())
+    if name is None and span_attributes.get(gen_ai.GEN_AI_OPERATION_NAME) == _Operation.INVOKE_WORKFLOW.value:
+        return Kind(OTHER, "workflow")  # a framework's whole run (an Agents SDK trace, a LangGraph graph)
     name = name or OTHER
     return Kind(name, "LLM" if name == LLM else name)
