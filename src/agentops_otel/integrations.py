@@ -73,6 +73,13 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "openai-agents",
         options=(("disable_openai_trace_export", True),),
     ),
+    Integration(
+        "llama_index",
+        "llama_index.core",
+        "opentelemetry.instrumentation.genai.llama_index",
+        "LlamaIndexInstrumentor",
+        "llama-index",
+    ),
     # MCP: the SDK carries the trace context and baggage in each request's `_meta` and opens the
     # server's span under it; ours makes the client's tool calls `execute_tool` spans, and
     # OpenInference's runs the server's handlers in the request's context, so the session's

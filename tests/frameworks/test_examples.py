@@ -17,8 +17,9 @@ NEEDS = {
     "langgraph_agent.py": ("langgraph", "langchain_openai", "opentelemetry.instrumentation.genai.langchain"),
     "pydantic_ai_agent.py": ("pydantic_ai", "openai"),
     "mcp_tools.py": ("mcp", "openinference.instrumentation.mcp"),
+    "llama_index_agent.py": ("llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index"),
 }
-TOOL_CALLS = {"pydantic_ai_agent.py": 3}  # the delegating tool, and the second agent's
+TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3}  # a delegating tool; a handoff tool
 
 
 @pytest.mark.parametrize("example", sorted(NEEDS))

@@ -56,6 +56,8 @@ Control headers
     ``x-test-error: malformed``   200 with a truncated JSON body (or SSE data).
     ``x-test-error: cut``  a stream sends 2 events, a JSON body half of itself, then the
                            connection is dropped.
+    ``x-test-string-argument: S``   a tool call gives every string argument the value S
+                           (default "test"), e.g. an agent's name for a framework's handoff tool.
     ``x-test-content-filter: true``   a (non-stream) chat choice has ``"message": null``
                            and finish reason ``content_filter``, as Azure OpenAI's filter answers.
 

@@ -35,6 +35,8 @@ class Call:
     body: JSON
     chunks: int = DEFAULT_CHUNKS
     content_filtered: bool = False
+    string_argument: str = "test"
+    """The value a tool call gives each string argument (``x-test-string-argument``)."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _called_tool_names(value: object) -> Iterator[str]:
 def make_reply(call: Call, tool: ToolSpec | None) -> Reply:
     """Answer ``call``: call ``tool`` if there is one, else say the reply words."""
     reasoning = "reasoning_effort" in call.body or "reasoning" in call.body
-    pieces = _split(_tool_arguments(tool.schema), call.chunks) if tool else _words(call.chunks)
+    pieces = _split(_tool_arguments(tool.schema, call.string_argument), call.chunks) if tool else _words(call.chunks)
     return Reply(
         pieces=pieces,
         tool=tool,
@@ -167,10 +169,11 @@ def make_reply(call: Call, tool: ToolSpec | None) -> Reply:
     )
 
 
-def _tool_arguments(schema: JSON) -> str:
-    """JSON arguments with one example value per property of the tool's schema."""
+def _tool_arguments(schema: JSON, string: str) -> str:
+    """JSON arguments with one example value per property of the tool's schema (`string` for strings)."""
     properties: JSON = schema.get("properties") or {}
-    return json.dumps({name: _EXAMPLE_VALUES.get(spec.get("type"), "test") for name, spec in properties.items()})
+    values = {**_EXAMPLE_VALUES, "string": string}
+    return json.dumps({name: values.get(spec.get("type"), string) for name, spec in properties.items()})
 
 
 def dated_model(model: str, suffix: str) -> str:

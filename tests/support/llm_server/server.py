@@ -8,7 +8,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
@@ -117,6 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(provider, 404, f"Unknown path {self.path}")
         try:
             call = _call(body, self.headers.get("x-test-chunks"), self.headers.get("x-test-content-filter") == "true")
+            string_argument = self.headers.get("x-test-string-argument")
+            if string_argument is not None:
+                call = replace(call, string_argument=string_argument)
             self._serve(endpoint, call, self.headers.get("x-test-error"))
         except _BadRequest as error:
             self._send_error(provider, 400, str(error))
