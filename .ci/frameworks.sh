@@ -28,5 +28,5 @@ suite() {
 
 suite .venv-frameworks "openai-agents|openai-agents" "langchain|langchain langchain-openai langgraph" \
     "test|pydantic-ai-slim[openai]" "mcp|mcp"
-# LlamaIndex's OpenAI LLM wants openai 2.x, the Agents SDK 3.x: a venv of its own.
-suite .venv-frameworks-llama-index "llama-index|llama-index-core llama-index-llms-openai"
+# LlamaIndex's OpenAI LLM and CrewAI want openai 2.x, the Agents SDK 3.x: a venv of their own.
+suite .venv-frameworks-openai2 "llama-index|llama-index-core llama-index-llms-openai" "crewai|crewai"

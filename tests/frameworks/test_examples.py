@@ -18,6 +18,7 @@ NEEDS = {
     "pydantic_ai_agent.py": ("pydantic_ai", "openai"),
     "mcp_tools.py": ("mcp", "openinference.instrumentation.mcp"),
     "llama_index_agent.py": ("llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index"),
+    "crewai_crew.py": ("crewai", "openinference.instrumentation.crewai"),
 }
 TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3}  # a delegating tool; a handoff tool
 
