@@ -13,7 +13,7 @@ import threading
 
 from tests.integrations.conftest import require
 
-require("crewai", "openinference.instrumentation.crewai")
+require("crewai", "openinference.instrumentation.crewai", suite="frameworks")
 
 os.environ.update(CREWAI_DISABLE_TELEMETRY="true", CREWAI_TRACING_ENABLED="false")  # nothing leaves 127.0.0.1
 

@@ -16,7 +16,7 @@ NEEDS = {
     "openai_agents.py": ("agents", "opentelemetry.instrumentation.genai.openai_agents"),
     "langgraph_agent.py": ("langgraph", "langchain_openai", "opentelemetry.instrumentation.genai.langchain"),
     "pydantic_ai_agent.py": ("pydantic_ai", "openai"),
-    "mcp_tools.py": ("mcp", "openinference.instrumentation.mcp"),
+    "mcp_tools.py": ("mcp.server.mcpserver", "openinference.instrumentation.mcp"),
     "llama_index_agent.py": ("llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index"),
     "crewai_crew.py": ("crewai", "openinference.instrumentation.crewai"),
 }

@@ -14,7 +14,9 @@ from typing import Any
 
 from tests.integrations.conftest import require
 
-require("langchain", "langgraph", "langchain_openai", "opentelemetry.instrumentation.genai.langchain")
+require(
+    "langchain", "langgraph", "langchain_openai", "opentelemetry.instrumentation.genai.langchain", suite="frameworks"
+)
 
 import httpx  # noqa: E402 - after the skip
 import pytest  # noqa: E402

@@ -12,7 +12,9 @@ import asyncio
 
 from tests.integrations.conftest import require
 
-require("llama_index.core", "llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index")
+require(
+    "llama_index.core", "llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index", suite="frameworks"
+)
 
 import pytest  # noqa: E402 - after the skip
 from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent  # noqa: E402

@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.integrations.conftest import require
 
-require("mcp")
+require("mcp.server.mcpserver", suite="frameworks")  # the MCP SDK 2.x
 
 import pytest  # noqa: E402 - after the skip
 from mcp import ClientSession, StdioServerParameters  # noqa: E402

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from tests.integrations.conftest import require
 
-require("agents", "opentelemetry.instrumentation.genai.openai_agents")
+require("agents", "opentelemetry.instrumentation.genai.openai_agents", suite="frameworks")
 
 import openai  # noqa: E402 - after the skip
 import pytest  # noqa: E402

@@ -11,7 +11,7 @@ import asyncio
 
 from tests.integrations.conftest import require
 
-require("pydantic_ai", "openai")
+require("pydantic_ai", "openai", suite="frameworks")
 
 import openai  # noqa: E402 - after the skip
 import pytest  # noqa: E402

@@ -33,11 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.filterwarnings("default"))
 
 
-def require(*modules: str) -> None:
+def require(*modules: str, suite: str = "integrations") -> None:
     """Skip the calling module unless every one of `modules` is installed, naming the missing ones."""
     missing = [module for module in modules if not installed(module)]
     if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (pip install -e '.[integrations]')", allow_module_level=True)
+        pytest.skip(f"not installed: {', '.join(missing)} (.ci/{suite}.sh installs them)", allow_module_level=True)
 
 
 def installed(module: str) -> bool:

@@ -1,6 +1,7 @@
 """``MCPInstrumentor``: tool calls through the ``mcp`` client SDK as GenAI ``execute_tool`` spans.
 
-The MCP SDK (2.x) already does the protocol's tracing plumbing: it injects the W3C
+The MCP SDK 2.x already does the protocol's tracing plumbing (with 1.x OpenInference's MCP
+instrumentation, the ``mcp_context`` row, does the propagation): it injects the W3C
 ``traceparent`` and ``baggage`` into each request's ``params._meta`` and opens a server span
 under them, so a session travels to an MCP server with the request. What it lacks is the
 client side as a tool call: its own client span is a transport send, not an ``execute_tool``
@@ -47,8 +48,8 @@ class MCPInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     """Wraps ``ClientSession.call_tool`` in an ``execute_tool`` span."""
 
     def instrumentation_dependencies(self) -> Collection[str]:
-        """The SDK releases that propagate context in ``_meta`` themselves."""
-        return ("mcp >= 2.0",)
+        """Every SDK release with ``ClientSession.call_tool(name, arguments)`` (1.x: OpenInference's propagates)."""
+        return ("mcp >= 1.0",)
 
     def _instrument(self, **kwargs: Any) -> None:
         tracer = trace.get_tracer(
@@ -110,7 +111,7 @@ def _error_type(error: BaseException) -> str:
 
 def _record_result(span: trace.Span, result: Any) -> Any:
     """A result the server marked as an error is a failed tool call (the call itself succeeded)."""
-    if getattr(result, "is_error", False) is True:
+    if getattr(result, "is_error", None) is True or getattr(result, "isError", None) is True:  # 2.x, 1.x
         span.set_attribute(ERROR_TYPE, TOOL_ERROR)
         span.set_status(StatusCode.ERROR)
     return result
