@@ -103,3 +103,29 @@ def test_the_server_span_of_a_tool_call_counts_as_a_span_not_a_second_tool_call(
     ):
         pass
     assert (session.stats.spans, session.stats.tool_calls) == (2, 1)
+
+
+OPENINFERENCE_TOOL = {"openinference.span.kind": "TOOL", "tool.name": "get_weather"}  # GenAI's name comes at its end
+
+
+@pytest.mark.parametrize(
+    "outer", [{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather"}, OPENINFERENCE_TOOL]
+)
+@pytest.mark.parametrize(("inner_tool", "tool_calls"), [("get_weather", 1), ("get_time", 2)])
+def test_a_tool_span_right_inside_a_span_of_the_same_tool_is_one_call(
+    recorded: Recorded, outer: dict[str, str], inner_tool: str, tool_calls: int
+) -> None:
+    """OpenInference's AutoGen tool span around AutoGen's own is one call; a tool calling another tool is two."""
+    tracer = recorded.provider.get_tracer("tests")
+
+    def tool(name: str) -> dict[str, str]:
+        return {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name}
+
+    with (
+        agentops.start_session() as session,
+        tracer.start_as_current_span("weather.get_weather", attributes=outer) as outer_span,
+    ):
+        with tracer.start_as_current_span(f"execute_tool {inner_tool}", attributes=tool(inner_tool)):
+            pass
+        outer_span.set_attributes(tool("get_weather"))  # as OpenInference adds GenAI's attributes at the end
+    assert (session.stats.spans, session.stats.tool_calls) == (2, tool_calls)

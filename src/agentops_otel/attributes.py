@@ -49,6 +49,7 @@ LLM_OPERATIONS: Final = frozenset(
 """The ``gen_ai.operation.name`` values of a model call: counted in ``llm_calls``, priced, one span per call."""
 
 OPENINFERENCE_SPAN_KIND: Final = "openinference.span.kind"
+OPENINFERENCE_TOOL_NAME: Final = "tool.name"
 """OpenInference's span kind (LLM, TOOL, AGENT, CHAIN, ...), on the spans of its instrumentations."""
 
 EVENT_TYPE: Final = "agentops.event.type"

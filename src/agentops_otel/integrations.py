@@ -81,6 +81,13 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "llama-index",
     ),
     Integration("crewai", "crewai", "openinference.instrumentation.crewai", "CrewAIInstrumentor", "crewai"),
+    Integration(
+        "autogen",
+        "autogen_agentchat",
+        "openinference.instrumentation.autogen_agentchat",
+        "AutogenAgentChatInstrumentor",
+        "autogen",
+    ),
     # MCP: the SDK carries the trace context and baggage in each request's `_meta` and opens the
     # server's span under it; ours makes the client's tool calls `execute_tool` spans, and
     # OpenInference's runs the server's handlers in the request's context, so the session's

@@ -16,7 +16,12 @@ import logging
 from opentelemetry import baggage, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
-from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_OPERATION_NAME
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
+    GEN_AI_OPERATION_NAME,
+    GEN_AI_TOOL_NAME,
+    GenAiOperationNameValues,
+)
+from opentelemetry.trace import SpanKind
 
 from . import attributes as attrs
 from .attributes import LLM_OPERATIONS
@@ -27,6 +32,7 @@ from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 
 logger = logging.getLogger("agentops_otel")
+_TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
 _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
 
 
@@ -72,15 +78,30 @@ class SessionSpanProcessor(SpanProcessor):
 
     @staticmethod
     def _note_wrapping_call(span: Span, parent_context: Context | None, session: Session) -> None:
-        """An LLM span started inside another LLM span: the two describe one call (``stats.WRAPPING_CALLS``).
+        """A span started right inside another span of the same call: the two describe one call.
 
-        Most spans start right under their session's root, which is no LLM call: that is checked first.
+        An LLM span inside an LLM span (LiteLLM's around the OpenAI client's), or a tool span inside
+        a span of the same tool (OpenInference's AutoGen span around AutoGen's own): the outer one
+        is noted in ``stats.WRAPPING_CALLS`` and counts as a span only. Most spans start right
+        under their session's root, which is neither: that is checked first.
         """
         parent = trace.get_current_span(parent_context)
-        if parent is session.span or (span.attributes or {}).get(GEN_AI_OPERATION_NAME) not in LLM_OPERATIONS:
+        if parent is session.span:
+            return
+        span_attributes = span.attributes or {}
+        operation = span_attributes.get(GEN_AI_OPERATION_NAME)
+        if operation not in LLM_OPERATIONS and operation != _TOOL_OPERATION:
             return
         parent_attributes = getattr(parent, "attributes", None)
-        if parent.is_recording() and parent_attributes and _is_llm_call(parent_attributes):
+        if not parent.is_recording() or not parent_attributes:
+            return
+        if operation == _TOOL_OPERATION:  # a SERVER span is the far side, which counts nothing itself
+            wraps = span.kind is not SpanKind.SERVER and _tool_name(parent_attributes) == span_attributes.get(
+                GEN_AI_TOOL_NAME
+            )
+        else:
+            wraps = _is_llm_call(parent_attributes)
+        if wraps:
             WRAPPING_CALLS.add(parent.get_span_context().span_id)
 
     def on_end(self, span: ReadableSpan) -> None:
@@ -126,6 +147,16 @@ def _parent_session_id(parent_context: Context | None) -> str | None:
     parent_attributes = getattr(trace.get_current_span(parent_context), "attributes", None)
     session_id = parent_attributes.get(attrs.SESSION_ID) if parent_attributes else None
     return session_id if isinstance(session_id, str) else None
+
+
+def _tool_name(span_attributes: object) -> object:
+    """The tool a tool span runs: GenAI's name, or OpenInference's (which adds GenAI's only at the end); else None."""
+    get = getattr(span_attributes, "get", None)
+    if get is None:
+        return None
+    if get(GEN_AI_OPERATION_NAME) == _TOOL_OPERATION:
+        return get(GEN_AI_TOOL_NAME)
+    return get(attrs.OPENINFERENCE_TOOL_NAME) if get(attrs.OPENINFERENCE_SPAN_KIND) == "TOOL" else None
 
 
 def _is_llm_call(span_attributes: object) -> bool:

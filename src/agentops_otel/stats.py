@@ -26,11 +26,12 @@ from .pricing import span_cost
 
 _TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
 WRAPPING_CALLS: set[int] = set()
-"""Ids of LLM spans inside which another LLM span started (docs/concepts.md, "each model call counts once").
+"""Ids of LLM or tool spans right inside which another span of the same call started (docs/concepts.md,
+"each model call counts once").
 
 Both describe one call (LiteLLM's span around the OpenAI client's, a framework's chat-model span
-around a client span): the inner one, closest to the provider's response, counts as the call; the
-outer one counts as a span only. The span processor adds and removes ids.
+around a client span, OpenInference's tool span around AutoGen's own): the inner one counts as the
+call; the outer one counts as a span only. The span processor adds and removes ids.
 """
 
 
@@ -69,8 +70,8 @@ class SessionStats:
         span_attributes = span.attributes or {}
         operation = span_attributes.get(GEN_AI_OPERATION_NAME)
         is_llm = operation in LLM_OPERATIONS
-        if is_llm and WRAPPING_CALLS and span.context is not None and span.context.span_id in WRAPPING_CALLS:
-            is_llm = False
+        if WRAPPING_CALLS and span.context is not None and span.context.span_id in WRAPPING_CALLS:
+            is_llm, operation = False, None  # the outer span of a call counted by its inner span
         with self._lock:
             if self._closed:
                 return

@@ -19,8 +19,10 @@ NEEDS = {
     "mcp_tools.py": ("mcp.server.mcpserver", "openinference.instrumentation.mcp"),
     "llama_index_agent.py": ("llama_index.llms.openai", "opentelemetry.instrumentation.genai.llama_index"),
     "crewai_crew.py": ("crewai", "openinference.instrumentation.crewai"),
+    "autogen_swarm.py": ("autogen_ext.models.openai", "openinference.instrumentation.autogen_agentchat"),
 }
-TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3}  # a delegating tool; a handoff tool
+# A delegating tool (PydanticAI) or a handoff tool (LlamaIndex, AutoGen) is a third tool call.
+TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3, "autogen_swarm.py": 3}
 
 
 @pytest.mark.parametrize("example", sorted(NEEDS))
