@@ -10,17 +10,19 @@ two tools (the test server calls each offered tool once, in order, then answers)
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 
+import agentops_otel as agentops
 from agentops_otel.attributes import LLM_OPERATIONS
 from agentops_otel.session import Session
 from tests.conftest import Recorded
-from tests.support.llm_server import LLMServer
+from tests.integrations.conftest import _collect_what_the_packages_drop, llm_server  # noqa: F401 - shared fixtures
 
 QUESTION = "What are the weather and the time in Oslo?"
 WEATHER, TIME = "sunny", "noon"
@@ -32,19 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/frameworks/" in item.nodeid:
             item.add_marker(pytest.mark.frameworks)
             item.add_marker(pytest.mark.filterwarnings("default"))
-
-
-@pytest.fixture(autouse=True)
-def _collect_what_the_frameworks_drop() -> Iterator[None]:
-    """Event loops and clients a framework dropped unclosed warn within the test, not at exit."""
-    yield
-    gc.collect()
-
-
-@pytest.fixture(scope="module")
-def llm_server() -> Iterator[LLMServer]:
-    with LLMServer() as server:
-        yield server
 
 
 def tree(recorded: Recorded, session: Session) -> list[str]:
@@ -85,3 +74,34 @@ def assert_exact_rollups(recorded: Recorded, session: Session, *, llm_calls: int
     assert cost > 0 or not calls
     assert Decimal(repr(root["agentops.session.cost_usd"])) == cost
     assert root["agentops.session.unpriced_llm_calls"] == 0
+
+
+async def in_tasks(count: int, run: Callable[[Session], Awaitable[object]]) -> list[Session]:
+    """`count` sessions started at once, ``run(session)`` in each inside ``async with session:``, a task each.
+
+    One session is single-session mode, two multi-session mode; each must get exactly its own spans.
+    """
+
+    async def within(session: Session) -> None:
+        async with session:
+            await run(session)
+
+    sessions = [agentops.start_session() for _ in range(count)]
+    await asyncio.gather(*(within(session) for session in sessions))
+    return sessions
+
+
+def in_threads(count: int, run: Callable[[Session], object]) -> list[Session]:
+    """`count` sessions started at once, ``run(session)`` in each inside ``with session:``, a thread each."""
+
+    def within(session: Session) -> None:
+        with session:
+            run(session)
+
+    sessions = [agentops.start_session() for _ in range(count)]
+    threads = [threading.Thread(target=within, args=(session,)) for session in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sessions

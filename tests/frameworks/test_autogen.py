@@ -28,7 +28,7 @@ from autogen_ext.models.openai import OpenAIChatCompletionClient  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 
@@ -85,16 +85,6 @@ def test_a_swarm_with_a_handoff_in_the_session(recorded: Recorded, llm_server: L
 @pytest.mark.parametrize("sessions", [1, 2])
 def test_swarms_in_tasks_land_in_their_sessions(recorded: Recorded, llm_server: LLMServer, sessions: int) -> None:
     """Each swarm in its own asyncio task: one session (single-session mode) or two at once."""
-
-    async def run(session: agentops.Session) -> None:
-        async with session:
-            await run_swarm(llm_server)
-
-    async def all_of_them() -> list[agentops.Session]:
-        started = [agentops.start_session() for _ in range(sessions)]
-        await asyncio.gather(*(run(session) for session in started))
-        return started
-
-    for session in asyncio.run(all_of_them()):
+    for session in asyncio.run(in_tasks(sessions, lambda _: run_swarm(llm_server))):
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)

@@ -9,7 +9,6 @@ calls the ``openai`` client, whose spans (ours) nest under the agent. CrewAI 1.x
 from __future__ import annotations
 
 import os
-import threading
 
 from tests.integrations.conftest import require
 
@@ -28,7 +27,7 @@ with warnings.catch_warnings():  # crewai's import trips an ImportWarning of its
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import TIME, WEATHER, assert_exact_rollups, in_threads, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 
@@ -86,17 +85,12 @@ def test_a_crew_of_two_agents_in_the_session(recorded: Recorded, llm_server: LLM
 @pytest.mark.parametrize("sessions", [1, 2])
 def test_crews_in_threads_land_in_their_sessions(recorded: Recorded, llm_server: LLMServer, sessions: int) -> None:
     """Each crew in its own thread: one session (single-session mode) or two at once (multi-session mode)."""
-    started = [(agentops.start_session(), crew(llm_server)) for _ in range(sessions)]
+    teams: dict[agentops.Session, Crew] = {}
 
-    def run(session: agentops.Session, team: Crew) -> None:
-        with session:
-            team.kickoff()
+    def run(session: agentops.Session) -> None:
+        teams[session] = crew(llm_server)
+        teams[session].kickoff()
 
-    threads = [threading.Thread(target=run, args=pair) for pair in started]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for session, team in started:
-        assert tree(recorded, session) == expected_tree(team)
+    for session in in_threads(sessions, run):
+        assert tree(recorded, session) == expected_tree(teams[session])
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=2)

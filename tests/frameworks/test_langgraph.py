@@ -9,7 +9,6 @@ opening a second one (one call, one span).
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 from tests.integrations.conftest import require
@@ -28,7 +27,7 @@ from langgraph.graph.state import CompiledStateGraph  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, in_threads, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 
@@ -103,18 +102,7 @@ def test_graph_agent_and_tools_in_the_session(recorded: Recorded, llm_server: LL
 def test_runs_in_threads_land_in_their_own_sessions(recorded: Recorded, llm_server: LLMServer) -> None:
     """Two sessions at once (multi-session mode), each graph run in its own thread."""
     app = trip_planner(llm_server)
-    sessions = [agentops.start_session(), agentops.start_session()]
-
-    def run(session: agentops.Session) -> None:
-        with session:
-            app.invoke(QUESTION_STATE)
-
-    threads = [threading.Thread(target=run, args=(session,)) for session in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for session in sessions:
+    for session in in_threads(2, lambda _: app.invoke(QUESTION_STATE)):
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=2)
 
@@ -123,16 +111,10 @@ def test_runs_in_threads_land_in_their_own_sessions(recorded: Recorded, llm_serv
 def test_async_runs_land_in_their_sessions(recorded: Recorded, llm_server: LLMServer, sessions: int) -> None:
     """``ainvoke`` in asyncio tasks: one session (single-session mode) or two at once."""
 
-    async def run(app: CompiledStateGraph[Any, Any, Any, Any], session: agentops.Session) -> None:
-        async with session:
-            await app.ainvoke(QUESTION_STATE)
-
     async def all_of_them() -> list[agentops.Session]:
         async with httpx.AsyncClient() as client:
             app = trip_planner(llm_server, client)
-            started = [agentops.start_session() for _ in range(sessions)]
-            await asyncio.gather(*(run(app, session) for session in started))
-        return started
+            return await in_tasks(sessions, lambda _: app.ainvoke(QUESTION_STATE))
 
     for session in asyncio.run(all_of_them()):
         assert tree(recorded, session) == EXPECTED_TREE

@@ -22,7 +22,7 @@ from llama_index.llms.openai import OpenAI  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 
@@ -91,15 +91,9 @@ def test_agents_tools_and_handoff_in_the_session(recorded: Recorded, llm_server:
 def test_runs_in_tasks_land_in_their_sessions(recorded: Recorded, llm_server: LLMServer, sessions: int) -> None:
     """Workflows in asyncio tasks: one session (single-session mode) or two at once (multi-session mode)."""
 
-    async def run(session: agentops.Session) -> None:
-        async with session:
-            await workflow(llm_server).run(user_msg=QUESTION)
+    async def run(_: agentops.Session) -> None:
+        await workflow(llm_server).run(user_msg=QUESTION)
 
-    async def all_of_them() -> list[agentops.Session]:
-        started = [agentops.start_session() for _ in range(sessions)]
-        await asyncio.gather(*(run(session) for session in started))
-        return started
-
-    for session in asyncio.run(all_of_them()):
+    for session in asyncio.run(in_tasks(sessions, run)):
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)

@@ -27,7 +27,7 @@ from agents.tracing import get_trace_provider  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 T = TypeVar("T")
@@ -95,17 +95,7 @@ def test_agents_tools_and_handoff_in_the_session(recorded: Recorded, llm_server:
 
 def test_concurrent_runs_land_in_their_own_sessions(recorded: Recorded, llm_server: LLMServer) -> None:
     """Two sessions at once (multi-session mode), each run in its own asyncio task."""
-
-    async def run(session: agentops.Session) -> None:
-        async with session:
-            await Runner.run(agents(), QUESTION)
-
-    async def both() -> list[agentops.Session]:
-        sessions = [agentops.start_session(), agentops.start_session()]
-        await asyncio.gather(*(run(session) for session in sessions))
-        return sessions
-
-    sessions = asyncio.run(on_local_server(llm_server, both()))
+    sessions = asyncio.run(on_local_server(llm_server, in_tasks(2, lambda _: Runner.run(agents(), QUESTION))))
     for session in sessions:
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=2)

@@ -21,7 +21,7 @@ from pydantic_ai.providers.openai import OpenAIProvider  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
 
 
@@ -86,16 +86,10 @@ def test_agents_and_tools_in_the_session(recorded: Recorded, llm_server: LLMServ
 def test_async_runs_land_in_their_sessions(recorded: Recorded, llm_server: LLMServer, sessions: int) -> None:
     """Runs in asyncio tasks: one session (single-session mode) or two at once (multi-session mode)."""
 
-    async def run(agent: Agent[None, str], session: agentops.Session) -> None:
-        async with session:
-            await agent.run(QUESTION)
-
     async def all_of_them() -> list[agentops.Session]:
         async with local_client(llm_server) as client:
             agent = planner(client)
-            started = [agentops.start_session() for _ in range(sessions)]
-            await asyncio.gather(*(run(agent, session) for session in started))
-        return started
+            return await in_tasks(sessions, lambda _: agent.run(QUESTION))
 
     for session in asyncio.run(all_of_them()):
         assert tree(recorded, session) == EXPECTED_TREE
