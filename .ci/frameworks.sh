@@ -27,7 +27,7 @@ suite() {
 }
 
 suite .venv-frameworks "openai-agents|openai-agents" "langchain|langchain langchain-openai langgraph" \
-    "test|pydantic-ai-slim[openai]" "mcp|mcp"
+    "test|pydantic-ai-slim[openai]" "mcp|mcp" "smolagents|smolagents"
 # LlamaIndex's OpenAI LLM and CrewAI want openai 2.x, the Agents SDK 3.x: a venv of their own.
 suite .venv-frameworks-openai2 "llama-index|llama-index-core llama-index-llms-openai" "crewai|crewai"
 # AutoGen pins protobuf 5, older than the OTLP exporters now want: a venv of its own.

@@ -88,6 +88,10 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "AutogenAgentChatInstrumentor",
         "autogen",
     ),
+    # The official smolagents instrumentation writes no tool spans; OpenInference's does.
+    Integration(
+        "smolagents", "smolagents", "openinference.instrumentation.smolagents", "SmolagentsInstrumentor", "smolagents"
+    ),
     # MCP: the SDK carries the trace context and baggage in each request's `_meta` and opens the
     # server's span under it; ours makes the client's tool calls `execute_tool` spans, and
     # OpenInference's runs the server's handlers in the request's context, so the session's

@@ -25,6 +25,8 @@ PROMPT_OVERHEAD_TOKENS = 10
 REASONING_TOKENS = 8
 _TEXT_KEYS = ("messages", "system", "instructions", "input", "content", "text")
 _EXAMPLE_VALUES: JSON = {"string": "test", "integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
+_REPLAYED_CALLS = "Calling tools:"
+_REPLAYED_NAME = re.compile(r"'name': '([^']+)'")
 _DATED = re.compile(r"\d{4}-?\d{2}-?\d{2}$")
 
 
@@ -145,16 +147,20 @@ def next_tool(body: JSON, schema_key: str, wrapper: str | None = None) -> ToolSp
 
 def _called_tool_names(value: object) -> Iterator[str]:
     """Names of the tool calls in a conversation: Chat's ``tool_calls``, Responses' ``function_call``
-    items and Anthropic's ``tool_use`` blocks."""
+    items, Anthropic's ``tool_use`` blocks, and smolagents' calls replayed as text."""
     if isinstance(value, list):
         for item in value:
             yield from _called_tool_names(item)
+    elif isinstance(value, str):
+        if value.startswith(_REPLAYED_CALLS):  # smolagents replays its calls to the model as text
+            yield from _REPLAYED_NAME.findall(value)
     elif isinstance(value, dict):
         if value.get("type") in {"function_call", "tool_use"} and "name" in value:
             yield str(value["name"])
         for call in value.get("tool_calls") or []:
             yield str((call.get("function") or {}).get("name", ""))
         yield from _called_tool_names(value.get("content"))
+        yield from _called_tool_names(value.get("text"))
 
 
 def make_reply(call: Call, tool: ToolSpec | None) -> Reply:
