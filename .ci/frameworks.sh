@@ -32,3 +32,8 @@ suite .venv-frameworks "openai-agents|openai-agents" "langchain|langchain langch
 suite .venv-frameworks-openai2 "llama-index|llama-index-core llama-index-llms-openai" "crewai|crewai"
 # AutoGen pins protobuf 5, older than the OTLP exporters now want: a venv of its own.
 suite .venv-frameworks-autogen "autogen|autogen-agentchat autogen-ext[openai]"
+# Google ADK 2.x caps OpenTelemetry at 1.44, below the 1.45 we need: ADK first, then us over it,
+# as docs/frameworks.md tells users (pip warns of the cap and installs; the tests show it works).
+python3 -m venv .venv-frameworks-adk
+.venv-frameworks-adk/bin/python -m pip install --quiet google-adk
+suite .venv-frameworks-adk "google-adk|"

@@ -80,6 +80,26 @@ def test_the_session_in_context_wins_over_the_only_running_one(recorded: Recorde
     first.end_session("Success")
 
 
+def test_a_session_id_the_instrumentation_writes_over_ours_is_put_back_and_kept_as_the_conversation(
+    recorded: Recorded,
+) -> None:
+    """OpenInference writes its own ``session.id`` (ADK's session) after the span starts: ours wins."""
+    session = agentops.start_session(user_id="alice")
+    with session:
+        span = foreign(recorded).start_span("invocation")
+        span.set_attributes({"session.id": "adk-session-7", "user.id": "adk-user"})
+        span.end()
+        other = foreign(recorded).start_span("named")
+        other.set_attributes({"session.id": "adk-session-8", "gen_ai.conversation.id": "conversation-1"})
+        other.end()
+    session.end_session("Success")
+    written_over, named = recorded.one("invocation").attributes, recorded.one("named").attributes
+    assert (written_over["session.id"], written_over["user.id"]) == (session.session_id, "alice")
+    assert written_over["gen_ai.conversation.id"] == "adk-session-7"
+    assert (named["session.id"], named["gen_ai.conversation.id"]) == (session.session_id, "conversation-1")
+    assert recorded.one("session").attributes["agentops.session.spans"] == 2
+
+
 def test_no_session_running_leaves_the_span_alone(recorded: Recorded) -> None:
     llm_call(foreign(recorded))
     span = recorded.one("chat llama")

@@ -7,7 +7,9 @@ do: the session in context, else the one running session (the span becomes a chi
 else none. With two or more sessions running and none in context, the span joins none: a foreign
 call cannot be refused before it is sent, so it is marked unattributed, counted in a metric, and
 the first one in the process logs a warning naming the fix. Each span also gets its cost
-(``agentops.llm.cost_usd``) just before it ends, when it is an LLM call that carries none.
+(``agentops.llm.cost_usd``) just before it ends, when it is an LLM call that carries none, and
+keeps the ``session.id`` and ``user.id`` the processor stamped at its start: OpenInference writes
+its own ``session.id`` (an ADK session, a conversation), which is kept as ``gen_ai.conversation.id``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from opentelemetry import baggage, metrics, trace
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import GEN_AI_CONVERSATION_ID
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util._decorator import _agnosticcontextmanager
 from opentelemetry.util.types import Attributes
@@ -31,10 +34,13 @@ from .ids import format_session_id
 from .pricing import span_cost
 from .registry import SessionRegistry
 from .session import bound_session
+from .users import USER_ID
 
 logger = logging.getLogger("agentops_otel")
 
 UNATTRIBUTED_METRIC = "agentops.spans.unattributed"
+_STAMPED = (attrs.SESSION_ID, USER_ID)
+"""What the processor stamps at start and an instrumentation may overwrite with its own."""
 
 
 class SessionTracerProvider(trace.TracerProvider):
@@ -141,9 +147,11 @@ class _SessionTracer(trace.Tracer):
             name, context, kind, attributes, links, start_time, record_exception, set_status_on_exception
         )
         if span.is_recording():
+            stamped = getattr(span, "attributes", None) or {}
+            ours = {key: stamped[key] for key in _STAMPED if key in stamped}
             # An instance attribute: the SDK's span cannot be subclassed from here, and its
             # attributes are read-only by the time any processor hears of the end.
-            span.end = functools.partial(_end_priced, span, span.end)  # type: ignore[method-assign]
+            span.end = functools.partial(_end_in_session, span, span.end, ours)  # type: ignore[method-assign]
         return span, context
 
     @_agnosticcontextmanager
@@ -181,9 +189,15 @@ class _SessionTracer(trace.Tracer):
                 otel_context.detach(token)
 
 
-def _end_priced(span: trace.Span, end: Any, end_time: int | None = None) -> None:
-    """Add the call's cost (if it is an LLM call without one), then end the span."""
-    span_attributes = getattr(span, "attributes", None)
+def _end_in_session(span: trace.Span, end: Any, ours: dict[str, Any], end_time: int | None = None) -> None:
+    """Put back the session and user stamped at start, add the call's cost if it has none, then end the span."""
+    span_attributes = getattr(span, "attributes", None) or {}
+    for key, value in ours.items():
+        theirs = span_attributes.get(key)
+        if theirs != value:
+            if key == attrs.SESSION_ID and theirs is not None and GEN_AI_CONVERSATION_ID not in span_attributes:
+                span.set_attribute(GEN_AI_CONVERSATION_ID, theirs)
+            span.set_attribute(key, value)
     if span_attributes and attrs.LLM_COST_USD not in span_attributes:
         cost = span_cost(span_attributes)
         if cost is not None:

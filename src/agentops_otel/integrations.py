@@ -88,6 +88,11 @@ INTEGRATIONS: tuple[Integration, ...] = (
         "AutogenAgentChatInstrumentor",
         "autogen",
     ),
+    # Google ADK writes spans of its own; OpenInference's instrumentation turns those off (each
+    # would be written twice) and writes the agents, model calls and tools in their place.
+    Integration(
+        "google_adk", "google.adk", "openinference.instrumentation.google_adk", "GoogleADKInstrumentor", "google-adk"
+    ),
     # The official smolagents instrumentation writes no tool spans; OpenInference's does.
     Integration(
         "smolagents", "smolagents", "openinference.instrumentation.smolagents", "SmolagentsInstrumentor", "smolagents"

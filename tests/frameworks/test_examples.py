@@ -23,9 +23,10 @@ NEEDS = {
     "crewai_crew.py": ("crewai", "openinference.instrumentation.crewai"),
     "autogen_swarm.py": ("autogen_ext.models.openai", "openinference.instrumentation.autogen_agentchat"),
     "smolagents_agent.py": ("smolagents", "openinference.instrumentation.smolagents"),
+    "google_adk_agent.py": ("google.adk", "openinference.instrumentation.google_adk"),
 }
 # A delegating tool (PydanticAI), a handoff tool (LlamaIndex, AutoGen) or the final-answer tool
-# (smolagents) is a third tool call.
+# (smolagents) is a third tool call; ADK's planner has no tool of its own, only the transfer.
 TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3, "autogen_swarm.py": 3, "smolagents_agent.py": 3}
 
 

@@ -18,8 +18,10 @@ Replies
     server" (N = 5 by default, so exactly that sentence). With ``tools``, the model calls
     the first offered tool the conversation has not called yet (so an agent loop calls each
     tool once, in order, then answers in text) with arguments ``{property: example}`` per
-    property of its schema (string "test", integer 1, number 1.5, boolean true, array [],
-    object {}), and streams those arguments split into min(N, len(arguments)) fragments.
+    property of its schema (the first ``enum`` value, else string "test", integer 1, number
+    1.5, boolean true, array [], object {}), and streams those arguments split into
+    min(N, len(arguments)) fragments. Gemini's offered ``functionDeclarations`` are called so
+    too, one ``functionCall`` part a turn (a stream sends it whole).
     Finish reasons: ``stop``/``tool_calls`` (OpenAI), ``end_turn``/``tool_use`` (Anthropic).
     Models: a name not ending in a date gets ``-2024-07-18`` (OpenAI) or ``-20250514``
     (Anthropic): ``gpt-4o-mini`` -> ``gpt-4o-mini-2024-07-18``. Embeddings echo the model.

@@ -147,7 +147,7 @@ def next_tool(body: JSON, schema_key: str, wrapper: str | None = None) -> ToolSp
 
 def _called_tool_names(value: object) -> Iterator[str]:
     """Names of the tool calls in a conversation: Chat's ``tool_calls``, Responses' ``function_call``
-    items, Anthropic's ``tool_use`` blocks, and smolagents' calls replayed as text."""
+    items, Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts, and smolagents' calls replayed as text."""
     if isinstance(value, list):
         for item in value:
             yield from _called_tool_names(item)
@@ -159,7 +159,10 @@ def _called_tool_names(value: object) -> Iterator[str]:
             yield str(value["name"])
         for call in value.get("tool_calls") or []:
             yield str((call.get("function") or {}).get("name", ""))
+        if "functionCall" in value:
+            yield str(value["functionCall"].get("name", ""))
         yield from _called_tool_names(value.get("content"))
+        yield from _called_tool_names(value.get("parts"))
         yield from _called_tool_names(value.get("text"))
 
 
@@ -176,10 +179,16 @@ def make_reply(call: Call, tool: ToolSpec | None) -> Reply:
 
 
 def _tool_arguments(schema: JSON, string: str) -> str:
-    """JSON arguments with one example value per property of the tool's schema (`string` for strings)."""
+    """JSON arguments with one value per property of the tool's schema: its first ``enum`` value, else
+    an example of its type (`string` for strings; Gemini's schemas spell types in capitals)."""
     properties: JSON = schema.get("properties") or {}
     values = {**_EXAMPLE_VALUES, "string": string}
-    return json.dumps({name: values.get(spec.get("type"), string) for name, spec in properties.items()})
+    return json.dumps(
+        {
+            name: (spec.get("enum") or [values.get(str(spec.get("type")).lower(), string)])[0]
+            for name, spec in properties.items()
+        }
+    )
 
 
 def dated_model(model: str, suffix: str) -> str:

@@ -3,15 +3,17 @@
 Gemini names the model in the path and streams by path, where the other providers put ``model``
 and ``stream`` in the body: :func:`request_body` adds them (and the prompt's text parts as
 ``input``, so tokens are counted as for OpenAI: 10 + W in, the pieces out) before the server
-reads the request. The google-genai client calls ``/v1beta/...`` or ``/v1/...``.
+reads the request. The google-genai client calls ``/v1beta/...`` or ``/v1/...``. Offered functions are called as
+the other providers' tools are (:func:`~.core.next_tool`), one ``functionCall`` part a turn.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
-from .core import JSON, Call, Endpoint, Provider, SSEEvent, make_reply, new_id
+from .core import JSON, Call, Endpoint, Provider, Reply, SSEEvent, make_reply, new_id, next_tool
 
 MODELS = ("gemini-2.0-flash",)
 _PATH = re.compile(r"/v1(?:beta)?/models/([^/:?]+):(generateContent|streamGenerateContent)")
@@ -33,9 +35,18 @@ def request_body(path: str, body: object) -> object:
     return {**body, "model": match[1], "stream": match[2] == "streamGenerateContent", "input": texts}
 
 
-def _response(model: str, text: str, call: Call, finished: bool) -> JSON:
-    reply = make_reply(call, None)
-    candidate: JSON = {"content": {"role": "model", "parts": [{"text": text}]}, "index": 0}
+def _reply(call: Call) -> Reply:
+    """The reply to `call`: the first offered function not yet called, else the reply words."""
+    declarations = [
+        declaration for tool in call.body.get("tools") or [] for declaration in tool.get("functionDeclarations") or []
+    ]
+    for declaration in declarations:  # google-genai sends a JSON Schema as `parameters_json_schema`
+        declaration.setdefault("parameters", declaration.get("parameters_json_schema"))
+    return make_reply(call, next_tool({"tools": declarations, "messages": call.body.get("contents")}, "parameters"))
+
+
+def _response(model: str, parts: list[JSON], reply: Reply, finished: bool) -> JSON:
+    candidate: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
     if finished:
         candidate["finishReason"] = "STOP"
     usage = {
@@ -46,15 +57,29 @@ def _response(model: str, text: str, call: Call, finished: bool) -> JSON:
     return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": new_id("")}
 
 
+def _parts(reply: Reply) -> list[JSON]:
+    """The whole reply as parts: one ``functionCall``, or the text."""
+    if reply.tool is not None:
+        return [{"functionCall": {"name": reply.tool.name, "args": json.loads(reply.text)}}]
+    return [{"text": reply.text}]
+
+
 def _respond(call: Call) -> JSON:
-    return _response(call.body["model"], make_reply(call, None).text, call, finished=True)
+    reply = _reply(call)
+    return _response(call.body["model"], _parts(reply), reply, finished=True)
 
 
 def _stream(call: Call) -> Iterator[SSEEvent]:
-    """One response per piece, each with the usage so far as Gemini sends it; the last one finishes."""
-    pieces = make_reply(call, None).pieces
-    for index, piece in enumerate(pieces):
-        yield None, _response(call.body["model"], piece, call, finished=index == len(pieces) - 1)
+    """One response per piece, each with the usage so far as Gemini sends it; the last one finishes.
+
+    A function call comes whole, in one response, as Gemini sends it.
+    """
+    reply = _reply(call)
+    if reply.tool is not None:
+        yield None, _response(call.body["model"], _parts(reply), reply, finished=True)
+        return
+    for index, piece in enumerate(reply.pieces):
+        yield None, _response(call.body["model"], [{"text": piece}], reply, finished=index == len(reply.pieces) - 1)
 
 
 ENDPOINTS = {
