@@ -1,4 +1,4 @@
-"""A Google ADK planner that transfers to a clock agent with a tool, recorded as one session.
+"""A Google ADK planner that transfers to a local guide with two tools, recorded as one session.
 
 Run: python examples/frameworks/google_adk_agent.py
      (pip install google-adk, then pip install 'agentops-otel[google-adk]': ADK 2.x caps
@@ -27,6 +27,11 @@ from google.genai import types
 import agentops_otel as agentops
 
 
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return f"sunny in {city}"
+
+
 def get_time(city: str) -> str:
     """The local time in a city."""
     return f"noon in {city}"
@@ -40,21 +45,21 @@ def model(stack: ExitStack) -> Gemini:
 
 
 async def run(gemini: Gemini) -> str:
-    clock = LlmAgent(
-        name="clock",
+    guide = LlmAgent(
+        name="guide",
         model=gemini,
-        instruction="Tell the time.",
-        description="Tells the time.",
-        tools=[get_time],
+        instruction="Tell the weather and the time.",
+        description="Knows the weather and the time.",
+        tools=[get_weather, get_time],
         disallow_transfer_to_parent=True,
         disallow_transfer_to_peers=True,
     )
     planner = LlmAgent(
-        name="planner", model=gemini, instruction="Send time questions to the clock.", sub_agents=[clock]
+        name="planner", model=gemini, instruction="Send local questions to the guide.", sub_agents=[guide]
     )
     runner = InMemoryRunner(agent=planner, app_name="trip")
     adk_session = await runner.session_service.create_session(app_name="trip", user_id="traveller")
-    question = types.Content(role="user", parts=[types.Part(text="What time is it in Oslo?")])
+    question = types.Content(role="user", parts=[types.Part(text="What are the weather and the time in Oslo?")])
     answer = ""
     async for event in runner.run_async(user_id="traveller", session_id=adk_session.id, new_message=question):
         if event.is_final_response() and event.content and event.content.parts:

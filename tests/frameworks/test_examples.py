@@ -26,8 +26,14 @@ NEEDS = {
     "google_adk_agent.py": ("google.adk", "openinference.instrumentation.google_adk"),
 }
 # A delegating tool (PydanticAI), a handoff tool (LlamaIndex, AutoGen) or the final-answer tool
-# (smolagents) is a third tool call; ADK's planner has no tool of its own, only the transfer.
-TOOL_CALLS = {"pydantic_ai_agent.py": 3, "llama_index_agent.py": 3, "autogen_swarm.py": 3, "smolagents_agent.py": 3}
+# (smolagents) or a transfer (ADK) is a third tool call.
+TOOL_CALLS = {
+    "pydantic_ai_agent.py": 3,
+    "llama_index_agent.py": 3,
+    "autogen_swarm.py": 3,
+    "smolagents_agent.py": 3,
+    "google_adk_agent.py": 3,
+}
 
 
 @pytest.mark.parametrize("example", sorted(NEEDS))

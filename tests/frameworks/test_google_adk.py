@@ -23,8 +23,13 @@ from google.genai import types  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, assert_exact_rollups, in_tasks, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
+
+
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return WEATHER
 
 
 def get_time(city: str) -> str:
@@ -39,17 +44,19 @@ def _api_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def runner(model: Gemini) -> InMemoryRunner:
-    """A planner that transfers to a clock agent with a tool (the clock answers; it cannot transfer back)."""
-    clock = LlmAgent(
-        name="clock",
+    """A planner that transfers to a local guide with two tools (the guide answers; it cannot transfer back)."""
+    guide = LlmAgent(
+        name="guide",
         model=model,
-        instruction="Tell the time.",
-        description="Tells the time.",
-        tools=[get_time],
+        instruction="Tell the weather and the time.",
+        description="Knows the weather and the time.",
+        tools=[get_weather, get_time],
         disallow_transfer_to_parent=True,
         disallow_transfer_to_peers=True,
     )
-    planner = LlmAgent(name="planner", model=model, instruction="Send time questions to the clock.", sub_agents=[clock])
+    planner = LlmAgent(
+        name="planner", model=model, instruction="Send local questions to the guide.", sub_agents=[guide]
+    )
     return InMemoryRunner(agent=planner, app_name="trip")
 
 
@@ -74,7 +81,9 @@ EXPECTED_TREE = [
     "      agent_run [planner]",
     "        AsyncGenerateContent",
     "        execute_tool transfer_to_agent",
-    "      agent_run [clock]",
+    "      agent_run [guide]",
+    "        AsyncGenerateContent",
+    "        execute_tool get_weather",
     "        AsyncGenerateContent",
     "        execute_tool get_time",
     "        AsyncGenerateContent",
@@ -88,7 +97,7 @@ def test_agents_tools_and_transfer_in_the_session(recorded: Recorded, llm_server
     assert answer == REPLY_TEXT
 
     assert tree(recorded, session) == EXPECTED_TREE
-    assert_exact_rollups(recorded, session, llm_calls=3, tool_calls=2)
+    assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
 
 
 @pytest.mark.parametrize("sessions", [1, 2])
@@ -100,4 +109,4 @@ def test_runs_in_tasks_land_in_their_sessions(recorded: Recorded, llm_server: LL
 
     for session in asyncio.run(in_tasks(sessions, run)):
         assert tree(recorded, session) == EXPECTED_TREE
-        assert_exact_rollups(recorded, session, llm_calls=3, tool_calls=2)
+        assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
