@@ -53,7 +53,8 @@ class SessionSpanProcessor(SpanProcessor):
         """Stamp the session the parent context is bound to, else a well-formed incoming ``session.id``."""
         session = bound_session(parent_context)
         if session is not None:
-            span.set_attribute(attrs.SESSION_ID, session.session_id)
+            if (span.attributes or {}).get(attrs.SESSION_ID) != session.session_id:  # ours start with it
+                span.set_attribute(attrs.SESSION_ID, session.session_id)
             if session.user_id is not None:
                 span.set_attribute(USER_ID, session.user_id)
             session.span_started(span.context.span_id)
@@ -116,7 +117,7 @@ class SessionSpanProcessor(SpanProcessor):
         session_id = span_attributes.get(attrs.SESSION_ID)
         if isinstance(session_id, str):
             for session in self._registry.with_id(session_id):
-                if session.span_ended(span):
+                if session.span_ended(span, span_attributes):
                     break
         if WRAPPING_CALLS and span.context is not None:
             WRAPPING_CALLS.discard(span.context.span_id)

@@ -16,7 +16,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
 from enum import Enum
@@ -397,13 +397,13 @@ class Session:
         if self.end_state is None:
             self._open_spans.add(span_id)
 
-    def span_ended(self, span: ReadableSpan) -> bool:
-        """For the span processor: count `span` if it started in this session; False if it did not."""
+    def span_ended(self, span: ReadableSpan, span_attributes: Mapping[str, AttributeValue]) -> bool:
+        """For the span processor: count `span` (with its attributes) if it started in this session; False if not."""
         span_context = span.context
         if span_context is None or span_context.span_id not in self._open_spans:
             return False
         self._open_spans.discard(span_context.span_id)
-        self._stats.add(span)
+        self._stats.add(span, span_attributes)
         return True
 
     @property

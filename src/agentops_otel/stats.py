@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 
 from opentelemetry.sdk.trace import ReadableSpan
@@ -40,9 +41,10 @@ class SessionStats:
 
     __slots__ = (
         "_closed",
+        "_cost_usd",
         "_lock",
+        "_unsummed_costs",
         "actions",
-        "cost_usd",
         "errors",
         "input_tokens",
         "llm_calls",
@@ -63,11 +65,12 @@ class SessionStats:
         self.errors = 0
         self.input_tokens = 0
         self.output_tokens = 0
-        self.cost_usd = Decimal(0)  # summed in Decimal: float sums show noise (0.30000000000000004)
+        self._cost_usd = Decimal(0)  # summed in Decimal: float sums show noise (0.30000000000000004)
+        self._unsummed_costs: list[AttributeValue] = []
+        """Costs counted but not yet summed: a Decimal sum per call would be the dearest step of a span's end."""
 
-    def add(self, span: ReadableSpan) -> None:
-        """Count one ended child span; ignored once the session has closed its books."""
-        span_attributes = span.attributes or {}
+    def add(self, span: ReadableSpan, span_attributes: Mapping[str, AttributeValue]) -> None:
+        """Count one ended child span (`span_attributes` are its attributes); ignored once the books are closed."""
         operation = span_attributes.get(GEN_AI_OPERATION_NAME)
         is_llm = operation in LLM_OPERATIONS
         if WRAPPING_CALLS and span.context is not None and span.context.span_id in WRAPPING_CALLS:
@@ -86,7 +89,7 @@ class SessionStats:
                 if cost is None:
                     self.unpriced_llm_calls += 1
                 else:
-                    self.cost_usd += _decimal(cost)
+                    self._unsummed_costs.append(cost)
             elif operation == _TOOL_OPERATION and span.kind is not SpanKind.SERVER:
                 self.tool_calls += 1  # a server's span of a tool call is its caller's call, counted there
             elif span_attributes.get(attrs.EVENT_TYPE) == "action":
@@ -110,14 +113,24 @@ class SessionStats:
                 attrs.SESSION_ERRORS: self.errors,
                 attrs.SESSION_INPUT_TOKENS: self.input_tokens,
                 attrs.SESSION_OUTPUT_TOKENS: self.output_tokens,
-                attrs.SESSION_COST_USD: float(self.cost_usd),
+                attrs.SESSION_COST_USD: float(self._summed_cost()),
                 attrs.SESSION_UNPRICED_LLM_CALLS: self.unpriced_llm_calls,
             }
 
     @property
-    def cost(self) -> Decimal:
+    def cost_usd(self) -> Decimal:
         """The session's LLM cost in USD, as the Decimal that ``end_session`` returns."""
-        return self.cost_usd
+        with self._lock:
+            return self._summed_cost()
+
+    cost = cost_usd
+
+    def _summed_cost(self) -> Decimal:
+        """The cost with the unsummed ones added in (under the lock)."""
+        if self._unsummed_costs:
+            self._cost_usd += sum(map(_decimal, self._unsummed_costs), Decimal(0))
+            self._unsummed_costs.clear()
+        return self._cost_usd
 
 
 def format_cost(usd: float | Decimal, llm_calls: float, unpriced_llm_calls: float) -> str:

@@ -67,8 +67,8 @@ class LLMCall:
         current_span = trace.get_current_span(current)
         parent = current
         if session is not None:
-            # session.id itself is stamped by the SessionSpanProcessor from the parent's baggage.
-            span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
+            # The SessionSpanProcessor stamps session.id; given at the start, it is set with the rest.
+            span_attributes[attrs.SESSION_ID] = span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
             if bound_session(current) is not session:
                 parent = session.context(current)
         self.owned = not _is_llm_span(current_span)
@@ -78,7 +78,6 @@ class LLMCall:
         if not self.owned:
             self.span = current_span
             if session is not None:
-                span_attributes[attrs.SESSION_ID] = session.session_id
                 session.span_started(self.span.get_span_context().span_id)  # counted in its roll-ups
             self.span.set_attributes(span_attributes)
             self.context = set_value(OWNED_CALL_KEY, True, current)

@@ -98,7 +98,7 @@ class SessionSummary:
         stats = self.by_process.get(process)
         if stats is None:
             stats = self.by_process[process] = SessionStats()
-        stats.add(span)
+        stats.add(span, attributes)
         if keep:
             self.spans.append(span)
 
