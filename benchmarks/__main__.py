@@ -17,6 +17,7 @@ MODULES = (
     "contention",
     "backpressure",
     "llm_overhead",
+    "llm_call_path",
     "content_size",
     "report_scale",
 )

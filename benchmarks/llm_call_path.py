@@ -12,7 +12,9 @@ is timed is what an instrumentation adds around a call:
   the method runs, on a bare SDK pipeline: its own TracerProvider with only the discarding exporter;
 - *ours*: our instrumentor's wrapper of ``Completions.create`` (the wrapper wrapt calls, called
   with the method, the real resource instance and the call's keywords), in a running session, on
-  the provider ``agentops.init()`` set up (with a discarding exporter).
+  the provider ``agentops.init()`` set up (with a discarding exporter);
+- *ours, processor off*: the same with ``SessionSpanProcessor``'s ``on_start`` and ``on_end``
+  doing nothing while it runs (no session stamping, no roll-ups): the processor's share.
 
 Sync and async arms are interleaved in a shuffled order every round; each result is the median
 over rounds of the mean µs per call, less the method's.
@@ -28,6 +30,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from unittest import mock
 
 import httpx2
 import openai
@@ -38,6 +41,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 import agentops_otel as agentops
 from agentops_otel.ids import SessionIdGenerator
 from agentops_otel.instrumentation.openai import OpenAIInstrumentor
+from agentops_otel.processor import SessionSpanProcessor
 from benchmarks._harness import DropExporter
 from benchmarks.llm_overhead import MESSAGES, MODEL, reference_attributes, transport
 
@@ -62,6 +66,19 @@ def async_arm(loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[obje
         return (time.process_time() - started) / count * 1e6
 
     return lambda count: loop.run_until_complete(timed_calls(count))
+
+
+def processor_off(arm: Arm) -> Arm:
+    """`arm` with the session processor doing nothing, to time its share."""
+
+    def timed(count: int) -> float:
+        with (
+            mock.patch.object(SessionSpanProcessor, "on_start", lambda *_, **__: None),
+            mock.patch.object(SessionSpanProcessor, "on_end", lambda *_, **__: None),
+        ):
+            return arm(count)
+
+    return timed
 
 
 def main() -> None:
@@ -107,20 +124,20 @@ def main() -> None:
             span.set_attributes(end_attributes)
 
     loop = asyncio.new_event_loop()
+    sync_ours = sync_arm(lambda: wrapper(method, client.chat.completions, (), {"model": MODEL, "messages": MESSAGES}))
+    async_ours = async_arm(
+        loop,
+        lambda: async_wrapper(async_method, async_client.chat.completions, (), {"model": MODEL, "messages": MESSAGES}),
+    )
     arms: dict[str, Arm] = {
         "sync method": sync_arm(lambda: method(model=MODEL, messages=MESSAGES)),
         "sync floor": sync_arm(floor),
-        "sync ours": sync_arm(
-            lambda: wrapper(method, client.chat.completions, (), {"model": MODEL, "messages": MESSAGES})
-        ),
+        "sync ours": sync_ours,
+        "sync ours, processor off": processor_off(sync_ours),
         "async method": async_arm(loop, lambda: async_method(model=MODEL, messages=MESSAGES)),
         "async floor": async_arm(loop, async_floor),
-        "async ours": async_arm(
-            loop,
-            lambda: async_wrapper(
-                async_method, async_client.chat.completions, (), {"model": MODEL, "messages": MESSAGES}
-            ),
-        ),
+        "async ours": async_ours,
+        "async ours, processor off": processor_off(async_ours),
     }
     samples: dict[str, list[float]] = {name: [] for name in arms}
     with agentops.start_session():
@@ -134,12 +151,16 @@ def main() -> None:
                 gc.enable()
     loop.close()
     median = {name: statistics.median(values) for name, values in samples.items()}
-    print("| path | method µs/call | floor µs/call | ours µs/call | ours vs floor |")
-    print("|---|---|---|---|---|")
+    print("| path | method µs/call | floor µs | ours µs | ours vs floor | ours, processor off µs | vs floor |")
+    print("|---|---|---|---|---|---|---|")
     for kind in ("sync", "async"):
         base = median[f"{kind} method"]
-        floor_cost, ours_cost = median[f"{kind} floor"] - base, median[f"{kind} ours"] - base
-        print(f"| {kind} | {base:.2f} | {floor_cost:.1f} | {ours_cost:.1f} | {ours_cost / floor_cost:.2f}x |")
+        floor_cost = median[f"{kind} floor"] - base
+        ours_cost, off_cost = median[f"{kind} ours"] - base, median[f"{kind} ours, processor off"] - base
+        print(
+            f"| {kind} | {base:.2f} | {floor_cost:.1f} | {ours_cost:.1f} | {ours_cost / floor_cost:.2f}x "
+            f"| {off_cost:.1f} | {off_cost / floor_cost:.2f}x |"
+        )
 
 
 if __name__ == "__main__":
