@@ -32,18 +32,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest import mock
 
-import httpx2
-import openai
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 import agentops_otel as agentops
-from agentops_otel.ids import SessionIdGenerator
 from agentops_otel.instrumentation.openai import OpenAIInstrumentor
 from agentops_otel.processor import SessionSpanProcessor
-from benchmarks._harness import DropExporter
-from benchmarks.llm_overhead import MESSAGES, MODEL, reference_attributes, transport
+from benchmarks.llm_overhead import MESSAGES, MODEL, mock_clients, pipelines, reference_attributes
 
 Arm = Callable[[int], float]
 
@@ -87,18 +81,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
 
-    provider = TracerProvider(id_generator=SessionIdGenerator())
-    provider.add_span_processor(SimpleSpanProcessor(DropExporter()))
-    agentops.init(tracer_provider=provider, exporter="none", instrument_llm_calls=False, auto_start_session=False)
-    bare = TracerProvider()
-    bare.add_span_processor(SimpleSpanProcessor(DropExporter()))
-    floor_tracer = bare.get_tracer("floor")
-
-    url = "https://api.openai.com/v1"  # the mock transport answers; priced as OpenAI, as in use
-    client = openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport()))
-    async_client = openai.AsyncOpenAI(
-        api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())
-    )
+    provider, floor_tracer = pipelines()
+    client, async_client = mock_clients()
     start_attributes, end_attributes = reference_attributes(client)
     response = client.chat.completions.create(model=MODEL, messages=MESSAGES)
     OpenAIInstrumentor().instrument(tracer_provider=provider)

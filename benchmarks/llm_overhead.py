@@ -158,19 +158,29 @@ def swap(patches: list[tuple[type, str, Any, Any]], on: bool) -> None:
             setattr(owner, name, original)
 
 
-def worker(arm: str) -> None:
-    """One arm in its own process: set up once, then time what the parent asks for, one line each."""
+def pipelines() -> tuple[TracerProvider, trace.Tracer]:
+    """``agentops.init()`` on a provider with a discarding exporter; the floor's tracer on a bare one."""
     provider = TracerProvider(id_generator=SessionIdGenerator())
     provider.add_span_processor(SimpleSpanProcessor(DropExporter()))
     agentops.init(tracer_provider=provider, exporter="none", instrument_llm_calls=False, auto_start_session=False)
     bare = TracerProvider()
     bare.add_span_processor(SimpleSpanProcessor(DropExporter()))
-    tracer = bare.get_tracer("floor")
-    url = "https://api.openai.com/v1"  # the mock transport answers: nothing leaves the process; priced as OpenAI
-    client = openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport()))
-    async_client = openai.AsyncOpenAI(
-        api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())
+    return provider, bare.get_tracer("floor")
+
+
+def mock_clients() -> tuple[openai.OpenAI, openai.AsyncOpenAI]:
+    """Sync and async clients of the mock transport: nothing leaves the process; priced as OpenAI, as in use."""
+    url = "https://api.openai.com/v1"
+    return (
+        openai.OpenAI(api_key="test", base_url=url, http_client=httpx2.Client(transport=transport())),
+        openai.AsyncOpenAI(api_key="test", base_url=url, http_client=httpx2.AsyncClient(transport=transport())),
     )
+
+
+def worker(arm: str) -> None:
+    """One arm in its own process: set up once, then time what the parent asks for, one line each."""
+    provider, tracer = pipelines()
+    client, async_client = mock_clients()
     start_attributes, end_attributes = reference_attributes(client)
     floor = False
     instrumentor = None
