@@ -17,6 +17,7 @@ require("google.adk", "openinference.instrumentation.google_adk", suite="framewo
 
 import pytest  # noqa: E402 - after the skip
 from google.adk.agents import LlmAgent  # noqa: E402
+from google.adk.agents.run_config import RunConfig, StreamingMode  # noqa: E402
 from google.adk.models.google_llm import Gemini  # noqa: E402
 from google.adk.runners import InMemoryRunner  # noqa: E402
 from google.genai import types  # noqa: E402
@@ -60,14 +61,17 @@ def runner(model: Gemini) -> InMemoryRunner:
     return InMemoryRunner(agent=planner, app_name="trip")
 
 
-async def ask(server: LLMServer) -> str:
-    """One run of the agents; the final answer."""
+async def ask(server: LLMServer, *, streaming: bool = False) -> str:
+    """One run of the agents (the model's answers streamed, if `streaming`); the final answer."""
+    config = RunConfig(streaming_mode=StreamingMode.SSE if streaming else StreamingMode.NONE)
     model = Gemini(model="gemini-2.0-flash", base_url=server.base_url)
     trip = runner(model)
     adk_session = await trip.session_service.create_session(app_name="trip", user_id="traveller")
     question = types.Content(role="user", parts=[types.Part(text=QUESTION)])
     answer = ""
-    async for event in trip.run_async(user_id="traveller", session_id=adk_session.id, new_message=question):
+    async for event in trip.run_async(
+        user_id="traveller", session_id=adk_session.id, new_message=question, run_config=config
+    ):
         if event.is_final_response() and event.content and event.content.parts:
             answer = event.content.parts[0].text or ""
     await model.api_client.aio.aclose()
@@ -110,3 +114,14 @@ def test_runs_in_tasks_land_in_their_sessions(recorded: Recorded, llm_server: LL
     for session in asyncio.run(in_tasks(sessions, run)):
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
+
+
+def test_streamed_answers_count_once(recorded: Recorded, llm_server: LLMServer) -> None:
+    """ADK's SSE mode streams each model answer: one span a call still, the roll-ups as exact."""
+    session = agentops.start_session()
+    answer = asyncio.run(ask(llm_server, streaming=True))
+    session.end_session("Success")
+    assert answer == REPLY_TEXT
+    streamed = [line.replace("AsyncGenerateContent", "AsyncGenerateContentStream") for line in EXPECTED_TREE]
+    assert tree(recorded, session) == streamed
+    assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
