@@ -48,9 +48,13 @@ LLM_OPERATIONS: Final = frozenset(
 )
 """The ``gen_ai.operation.name`` values of a model call: counted in ``llm_calls``, priced, one span per call."""
 
+EXECUTE_TOOL: Final = GenAiOperationNameValues.EXECUTE_TOOL.value
+"""The ``gen_ai.operation.name`` of a tool call: counted in ``tool_calls`` (a SERVER span's is its caller's)."""
+
 OPENINFERENCE_SPAN_KIND: Final = "openinference.span.kind"
-OPENINFERENCE_TOOL_NAME: Final = "tool.name"
 """OpenInference's span kind (LLM, TOOL, AGENT, CHAIN, ...), on the spans of its instrumentations."""
+OPENINFERENCE_TOOL_NAME: Final = "tool.name"
+"""OpenInference's name of the tool a TOOL span runs (it adds ``gen_ai.tool.name`` only at the end)."""
 
 EVENT_TYPE: Final = "agentops.event.type"
 """AgentOps event type of a span made by ``record()`` or a decorator: action, tool, llm, error."""

@@ -222,7 +222,7 @@ def span_shape(event: Event) -> tuple[str, SpanKind, dict[str, AttributeValue]]:
         return f"chat {model}", SpanKind.CLIENT, span_attributes
     if isinstance(event, ToolEvent):
         tool = safe_text(event.name or "tool")
-        span_attributes[gen_ai.GEN_AI_OPERATION_NAME] = gen_ai.GenAiOperationNameValues.EXECUTE_TOOL.value
+        span_attributes[gen_ai.GEN_AI_OPERATION_NAME] = attrs.EXECUTE_TOOL
         span_attributes[gen_ai.GEN_AI_TOOL_NAME] = tool
         _add_content(span_attributes, gen_ai.GEN_AI_TOOL_CALL_ARGUMENTS, event.params)
         return f"execute_tool {tool}", SpanKind.INTERNAL, span_attributes

@@ -19,7 +19,6 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_OPERATION_NAME,
     GEN_AI_TOOL_NAME,
-    GenAiOperationNameValues,
 )
 from opentelemetry.trace import SpanKind
 
@@ -32,7 +31,6 @@ from .stats import WRAPPING_CALLS
 from .users import USER_ID, is_user_id
 
 logger = logging.getLogger("agentops_otel")
-_TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
 _EXPECTED_STATUS = {state.value: state.status(None).status_code for state in EndState}
 
 
@@ -91,12 +89,12 @@ class SessionSpanProcessor(SpanProcessor):
             return
         span_attributes = span.attributes or {}
         operation = span_attributes.get(GEN_AI_OPERATION_NAME)
-        if operation not in LLM_OPERATIONS and operation != _TOOL_OPERATION:
+        if operation not in LLM_OPERATIONS and operation != attrs.EXECUTE_TOOL:
             return
         parent_attributes = getattr(parent, "attributes", None)
         if not parent.is_recording() or not parent_attributes:
             return
-        if operation == _TOOL_OPERATION:  # a SERVER span is the far side, which counts nothing itself
+        if operation == attrs.EXECUTE_TOOL:  # a SERVER span is the far side, which counts nothing itself
             wraps = span.kind is not SpanKind.SERVER and _tool_name(parent_attributes) == span_attributes.get(
                 GEN_AI_TOOL_NAME
             )
@@ -155,7 +153,7 @@ def _tool_name(span_attributes: object) -> object:
     get = getattr(span_attributes, "get", None)
     if get is None:
         return None
-    if get(GEN_AI_OPERATION_NAME) == _TOOL_OPERATION:
+    if get(GEN_AI_OPERATION_NAME) == attrs.EXECUTE_TOOL:
         return get(GEN_AI_TOOL_NAME)
     return get(attrs.OPENINFERENCE_TOOL_NAME) if get(attrs.OPENINFERENCE_SPAN_KIND) == "TOOL" else None
 

@@ -16,7 +16,6 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_OPERATION_NAME,
     GEN_AI_USAGE_INPUT_TOKENS,
     GEN_AI_USAGE_OUTPUT_TOKENS,
-    GenAiOperationNameValues,
 )
 from opentelemetry.trace import SpanKind, StatusCode
 from opentelemetry.util.types import AttributeValue
@@ -25,7 +24,6 @@ from . import attributes as attrs
 from .attributes import LLM_OPERATIONS
 from .pricing import span_cost
 
-_TOOL_OPERATION = GenAiOperationNameValues.EXECUTE_TOOL.value
 WRAPPING_CALLS: set[int] = set()
 """Ids of LLM or tool spans right inside which another span of the same call started (docs/concepts.md,
 "each model call counts once").
@@ -90,7 +88,7 @@ class SessionStats:
                     self.unpriced_llm_calls += 1
                 else:
                     self._unsummed_costs.append(cost)
-            elif operation == _TOOL_OPERATION and span.kind is not SpanKind.SERVER:
+            elif operation == attrs.EXECUTE_TOOL and span.kind is not SpanKind.SERVER:
                 self.tool_calls += 1  # a server's span of a tool call is its caller's call, counted there
             elif span_attributes.get(attrs.EVENT_TYPE) == "action":
                 self.actions += 1

@@ -27,7 +27,6 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_OPERATION_NAME,
     GEN_AI_TOOL_CALL_ARGUMENTS,
     GEN_AI_TOOL_NAME,
-    GenAiOperationNameValues,
 )
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.trace import SpanKind, StatusCode
@@ -41,7 +40,6 @@ _METHOD = "ClientSession.call_tool"
 MCP_METHOD_NAME = "mcp.method.name"
 TOOLS_CALL = "tools/call"
 TOOL_ERROR = "tool_error"
-_EXECUTE_TOOL = GenAiOperationNameValues.EXECUTE_TOOL.value
 
 
 class MCPInstrumentor(BaseInstrumentor):  # type: ignore[misc]
@@ -81,7 +79,7 @@ class _CallTool:
         if _is_tool_span_for(current, name):
             current.set_attributes(tool_attributes)
             return _record_result(current, await wrapped(*args, **kwargs))
-        tool_attributes[GEN_AI_OPERATION_NAME] = _EXECUTE_TOOL
+        tool_attributes[GEN_AI_OPERATION_NAME] = attrs.EXECUTE_TOOL
         with self._tracer.start_as_current_span(
             f"{TOOLS_CALL} {name}", kind=SpanKind.CLIENT, attributes=tool_attributes
         ) as span:
@@ -98,9 +96,8 @@ def _is_tool_span_for(span: trace.Span, name: str) -> bool:
     span_attributes = getattr(span, "attributes", None)
     if not span.is_recording() or not span_attributes:
         return False
-    return bool(
-        span_attributes.get(GEN_AI_OPERATION_NAME) == _EXECUTE_TOOL and span_attributes.get(GEN_AI_TOOL_NAME) == name
-    )
+    operation, tool = span_attributes.get(GEN_AI_OPERATION_NAME), span_attributes.get(GEN_AI_TOOL_NAME)
+    return bool(operation == attrs.EXECUTE_TOOL and tool == name)
 
 
 def _error_type(error: BaseException) -> str:

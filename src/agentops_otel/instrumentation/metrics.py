@@ -166,7 +166,7 @@ class OperationDurations(SpanProcessor):
             gen_ai.GenAiOperationNameValues.INVOKE_AGENT.value: duration_histogram(
                 meter, attrs.GEN_AI_INVOKE_AGENT_DURATION, "Duration of a GenAI agent invocation."
             ),
-            gen_ai.GenAiOperationNameValues.EXECUTE_TOOL.value: duration_histogram(
+            attrs.EXECUTE_TOOL: duration_histogram(
                 meter, attrs.GEN_AI_EXECUTE_TOOL_DURATION, "Duration of a tool execution."
             ),
         }
