@@ -94,13 +94,15 @@ EXPECTED_TREE = [
 ]
 
 
-def test_agents_tools_and_transfer_in_the_session(recorded: Recorded, llm_server: LLMServer) -> None:
+@pytest.mark.parametrize("streaming", [False, True])
+def test_agents_tools_and_transfer_in_the_session(recorded: Recorded, llm_server: LLMServer, streaming: bool) -> None:
+    """Also in ADK's SSE mode, which streams each model answer: one span a call still, the roll-ups as exact."""
     session = agentops.start_session()
-    answer = asyncio.run(ask(llm_server))
+    answer = asyncio.run(ask(llm_server, streaming=streaming))
     session.end_session("Success")
     assert answer == REPLY_TEXT
-
-    assert tree(recorded, session) == EXPECTED_TREE
+    model_call = "AsyncGenerateContentStream" if streaming else "AsyncGenerateContent"
+    assert tree(recorded, session) == [line.replace("AsyncGenerateContent", model_call) for line in EXPECTED_TREE]
     assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
 
 
@@ -114,14 +116,3 @@ def test_runs_in_tasks_land_in_their_sessions(recorded: Recorded, llm_server: LL
     for session in asyncio.run(in_tasks(sessions, run)):
         assert tree(recorded, session) == EXPECTED_TREE
         assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
-
-
-def test_streamed_answers_count_once(recorded: Recorded, llm_server: LLMServer) -> None:
-    """ADK's SSE mode streams each model answer: one span a call still, the roll-ups as exact."""
-    session = agentops.start_session()
-    answer = asyncio.run(ask(llm_server, streaming=True))
-    session.end_session("Success")
-    assert answer == REPLY_TEXT
-    streamed = [line.replace("AsyncGenerateContent", "AsyncGenerateContentStream") for line in EXPECTED_TREE]
-    assert tree(recorded, session) == streamed
-    assert_exact_rollups(recorded, session, llm_calls=4, tool_calls=3)
