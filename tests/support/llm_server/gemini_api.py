@@ -37,11 +37,14 @@ def request_body(path: str, body: object) -> object:
 
 def _reply(call: Call) -> Reply:
     """The reply to `call`: the first offered function not yet called, else the reply words."""
-    declarations = [
-        declaration for tool in call.body.get("tools") or [] for declaration in tool.get("functionDeclarations") or []
+    declarations = [  # google-genai sends a JSON Schema as `parameters_json_schema`
+        {
+            "name": declared.get("name"),
+            "parameters": declared.get("parameters") or declared.get("parameters_json_schema"),
+        }
+        for tool in call.body.get("tools") or []
+        for declared in tool.get("functionDeclarations") or []
     ]
-    for declaration in declarations:  # google-genai sends a JSON Schema as `parameters_json_schema`
-        declaration.setdefault("parameters", declaration.get("parameters_json_schema"))
     return make_reply(call, next_tool({"tools": declarations, "messages": call.body.get("contents")}, "parameters"))
 
 
