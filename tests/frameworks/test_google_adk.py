@@ -24,18 +24,8 @@ from google.genai import types  # noqa: E402
 
 import agentops_otel as agentops  # noqa: E402
 from tests.conftest import Recorded  # noqa: E402
-from tests.frameworks.conftest import QUESTION, TIME, WEATHER, assert_exact_rollups, in_tasks, tree  # noqa: E402
+from tests.frameworks.conftest import QUESTION, assert_exact_rollups, get_time, get_weather, in_tasks, tree  # noqa: E402
 from tests.support.llm_server import REPLY_TEXT, LLMServer  # noqa: E402
-
-
-def get_weather(city: str) -> str:
-    """The weather in a city."""
-    return WEATHER
-
-
-def get_time(city: str) -> str:
-    """The local time in a city."""
-    return TIME
 
 
 @pytest.fixture(autouse=True)
