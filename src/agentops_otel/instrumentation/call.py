@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from .duplicates import Markers
     from .metrics import Instruments
 
-OWNED_CALL_KEY = "agentops_otel.llm_call"
-"""Context key set while an instrumented call runs: its vendor span (see ``duplicates``) stays off."""
-
 
 class Telemetry(NamedTuple):
     """One instrumentor's tracer, metric instruments and the context markers its calls set."""
@@ -37,8 +34,12 @@ class Telemetry(NamedTuple):
     """False: another library's span records the call (see ``anthropic/vendor.py``); we keep the metrics."""
 
 
-def _is_llm_span(span: trace.Span) -> bool:
-    """Whether `span` is another instrumentation's live span for this same LLM call."""
+def is_llm_span(span: trace.Span) -> bool:
+    """Whether `span` is a live LLM call span (ours, or another instrumentation's we borrow).
+
+    While one is current, a second span for the same call would be a duplicate: ``LLMCall``
+    borrows it, and the ``anthropic`` SDK's own span stays off (``anthropic/vendor.py``).
+    """
     if not span.is_recording() or getattr(span, "kind", None) is not SpanKind.CLIENT:
         return False
     span_attributes = getattr(span, "attributes", None) or {}
@@ -71,7 +72,7 @@ class LLMCall:
             span_attributes[attrs.SESSION_ID] = span_attributes[gen_ai.GEN_AI_CONVERSATION_ID] = session.session_id
             if bound_session(current) is not session:
                 parent = session.context(current)
-        self.owned = not _is_llm_span(current_span)
+        self.owned = not is_llm_span(current_span)
         if not telemetry.own_spans:
             self.span, self.context = trace.INVALID_SPAN, parent
             return
@@ -80,12 +81,12 @@ class LLMCall:
             if session is not None:
                 session.span_started(self.span.get_span_context().span_id)  # counted in its roll-ups
             self.span.set_attributes(span_attributes)
-            self.context = set_value(OWNED_CALL_KEY, True, current)
+            self.context = current
             return
         self.span = telemetry.tracer.start_span(
             f"{request.operation} {request.model}", context=parent, kind=SpanKind.CLIENT, attributes=span_attributes
         )
-        context = set_value(OWNED_CALL_KEY, True, trace.set_span_in_context(self.span, parent))
+        context = trace.set_span_in_context(self.span, parent)
         for key, value in telemetry.markers().items():
             context = set_value(key, value, context)
         self.context = context

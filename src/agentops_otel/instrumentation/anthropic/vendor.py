@@ -2,8 +2,8 @@
 
 Since 2.x the SDK starts a ``anthropic.messages.create`` CLIENT span for every call. With our
 span around it, one call would give two LLM spans (and the session would count it twice).
-While one of our calls runs, its context carries ``OWNED_CALL_KEY``; the SDK's span-starting
-function then returns None, which the SDK documents as "the call goes on without a span".
+While an LLM span is current (ours, or another instrumentation's that ours borrowed), the SDK's
+span-starting function returns None, which the SDK documents as "the call goes on without a span".
 Its spans for calls we do not record (files, batches, count_tokens...) are untouched.
 
 To keep the SDK's span instead of ours, set ``AGENTOPS_ANTHROPIC_SDK_SPANS=keep`` (or pass
@@ -21,10 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 import wrapt  # type: ignore[import-untyped, unused-ignore]
-from opentelemetry.context import get_value
+from opentelemetry import trace
 from opentelemetry.instrumentation.utils import unwrap
 
-from ..call import OWNED_CALL_KEY
+from ..call import is_llm_span
 
 logger = logging.getLogger("agentops_otel")
 
@@ -57,6 +57,6 @@ def restore_sdk_spans() -> None:
 def _skip_inside_our_calls(
     wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
-    if get_value(OWNED_CALL_KEY):
+    if is_llm_span(trace.get_current_span()):
         return None
     return wrapped(*args, **kwargs)
