@@ -12,6 +12,7 @@ the application trusts its callers (``SessionRegistry.trust_incoming_sessions``)
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from opentelemetry import baggage, trace
 from opentelemetry.context import Context
@@ -21,6 +22,7 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_TOOL_NAME,
 )
 from opentelemetry.trace import SpanKind
+from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attrs
 from .attributes import LLM_OPERATIONS
@@ -108,17 +110,21 @@ class SessionSpanProcessor(SpanProcessor):
         span_attributes = span.attributes
         if not span_attributes:
             return
-        end_state = span_attributes.get(attrs.SESSION_END_STATE)
-        if end_state is not None:
-            self._check_root_status(span, end_state)
-            return
+        if not self._counted(span, span_attributes):  # a session's root is never counted in it
+            end_state = span_attributes.get(attrs.SESSION_END_STATE)
+            if end_state is not None:
+                self._check_root_status(span, end_state)
+        if WRAPPING_CALLS and span.context is not None:
+            WRAPPING_CALLS.discard(span.context.span_id)
+
+    def _counted(self, span: ReadableSpan, span_attributes: Mapping[str, AttributeValue]) -> bool:
+        """Count `span` into the running session it started in; False if it started in none."""
         session_id = span_attributes.get(attrs.SESSION_ID)
         if isinstance(session_id, str):
             for session in self._registry.with_id(session_id):
                 if session.span_ended(span, span_attributes):
-                    break
-        if WRAPPING_CALLS and span.context is not None:
-            WRAPPING_CALLS.discard(span.context.span_id)
+                    return True
+        return False
 
     def _check_root_status(self, span: ReadableSpan, end_state: object) -> None:
         """The session sets its status before ending; this catches anything that undid that."""
