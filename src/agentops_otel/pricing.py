@@ -3,10 +3,12 @@
 ``genai_prices.calc_price`` takes ~60 µs, too much for every call. For the usual model prices
 (a fixed rate per token kind, plus maybe a fixed rate per request) the price is linear in each
 token count, so we ask ``genai-prices`` once per (provider, model, service tier) for the rate of
-each kind and do the arithmetic ourselves, in ``Decimal`` as ``genai-prices`` does (float rates
-turned $0.00000255 into 2.5499999999999997e-06). Tiered prices (the rate depends on the prompt
-size) are not linear: those calls are priced by ``genai-prices`` every time. Rates are re-read
-after ``_RATE_TTL`` seconds, because some prices change at a date or by time of day.
+each kind and do the arithmetic ourselves, exactly: each rate is kept as a whole number of
+``1 / scale`` dollars, so a call's price is an exact integer divided once, which Python rounds to
+the nearest float (float rates turned $0.00000255 into 2.5499999999999997e-06; ``Decimal`` is
+exact too but cost the call more than the rest of its pricing). Tiered prices (the rate depends
+on the prompt size) are not linear: those calls are priced by ``genai-prices`` every time. Rates
+are re-read after ``_RATE_TTL`` seconds, because some prices change at a date or by time of day.
 
 The model name comes from the server, so anyone answering as an LLM can send any number of
 distinct names: the cache holds at most :data:`MAX_CACHED_MODELS` entries (oldest dropped first),
@@ -45,14 +47,15 @@ _Key = tuple[str, str, "str | None"]
 
 @dataclass(frozen=True)
 class _Rates:
-    """USD per token of each kind, and per request; ``tiered`` means "not linear, ask each time"."""
+    """Price per token of each kind, and per request, in ``1 / scale`` USD; ``tiered``: "not linear, ask each time"."""
 
     model: _Model
-    input: Decimal
-    output: Decimal
-    cache_read: Decimal
-    cache_write: Decimal
-    request: Decimal
+    input: int
+    output: int
+    cache_read: int
+    cache_write: int
+    request: int
+    scale: int
     tiered: bool
     expires: float
 
@@ -82,7 +85,7 @@ def cost_usd(provider: str, model: str, usage: Usage, service_tier: str | None =
         + usage.cache_write * rates.cache_write
         + usage.output * rates.output
     )
-    return float(cost)  # the nearest float to an exact price: its repr is the price's digits
+    return cost / rates.scale  # the nearest float to the exact price: its repr is the price's digits
 
 
 PRICE_PROVIDERS = {
@@ -131,13 +134,25 @@ def _load_rates(key: _Key) -> _Rates | None:
     try:
         found = _find(provider, model)
         base = _calc(found, Usage(), service_tier)
+        prices = [
+            _rate(found, Usage(input=_PER), service_tier, base),
+            _rate(found, Usage(output=_PER), service_tier, base),
+            _rate(found, Usage(input=_PER, cache_read=_PER), service_tier, base),
+            _rate(found, Usage(input=_PER, cache_write=_PER), service_tier, base),
+            base,
+        ]
+        scale = 10 ** max(0, *(-_exponent(price) for price in prices))  # every price a whole number of units
+        input_rate, output_rate, cache_read_rate, cache_write_rate, request_rate = (
+            int(price * scale) for price in prices
+        )
         rates = _Rates(
             model=found,
-            input=_rate(found, Usage(input=_PER), service_tier, base),
-            output=_rate(found, Usage(output=_PER), service_tier, base),
-            cache_read=_rate(found, Usage(input=_PER, cache_read=_PER), service_tier, base),
-            cache_write=_rate(found, Usage(input=_PER, cache_write=_PER), service_tier, base),
-            request=base,
+            input=input_rate,
+            output=output_rate,
+            cache_read=cache_read_rate,
+            cache_write=cache_write_rate,
+            request=request_rate,
+            scale=scale,
             tiered=_is_tiered(found),
             expires=time.monotonic() + _RATE_TTL,
         )
@@ -154,6 +169,12 @@ def _load_rates(key: _Key) -> _Rates | None:
 
 def _rate(found: _Model, usage: Usage, service_tier: str | None, base: Decimal) -> Decimal:
     return (_calc(found, usage, service_tier) - base) / _PER
+
+
+def _exponent(price: Decimal) -> int:
+    """The power of ten of `price`'s last digit (-7 for 1.5E-7)."""
+    exponent = price.normalize().as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0  # NaN and infinity have none; genai-prices sends neither
 
 
 def _find(provider_id: str, model: str) -> _Model:
