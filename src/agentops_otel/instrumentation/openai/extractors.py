@@ -29,6 +29,11 @@ from ..models import (
 )
 from ..parts import json_arguments, message, text_part, tool_call_part, tool_response_part
 
+_CHAT_COMPLETIONS_API = openai_attrs.OpenaiApiTypeValues.CHAT_COMPLETIONS.value  # an enum's .value costs a call
+_RESPONSES_API = openai_attrs.OpenaiApiTypeValues.RESPONSES.value
+_JSON_OUTPUT = gen_ai.GenAiOutputTypeValues.JSON.value
+_TEXT_OUTPUT = gen_ai.GenAiOutputTypeValues.TEXT.value
+
 
 def _request(operation: str, instance: Any, kwargs: dict[str, Any], parameters: Parameters) -> Request:
     model = kwargs.get("model")
@@ -47,8 +52,8 @@ def _choice_count(count: object) -> object:
 def _output_type(response_format: object) -> str | None:
     kind = field_of(response_format, "type")
     if kind in ("json_object", "json_schema"):
-        return gen_ai.GenAiOutputTypeValues.JSON.value
-    return gen_ai.GenAiOutputTypeValues.TEXT.value if kind == "text" else None
+        return _JSON_OUTPUT
+    return _TEXT_OUTPUT if kind == "text" else None
 
 
 def _text_output_type(text: object) -> str | None:
@@ -86,7 +91,7 @@ _EMBEDDINGS_PARAMETERS: Parameters = {
 def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``chat.completions.create`` keywords as span attributes."""
     request = _request(CHAT, instance, kwargs, _CHAT_PARAMETERS)
-    request.attributes[openai_attrs.OPENAI_API_TYPE] = openai_attrs.OpenaiApiTypeValues.CHAT_COMPLETIONS.value
+    request.attributes[openai_attrs.OPENAI_API_TYPE] = _CHAT_COMPLETIONS_API
     newer_max_tokens = kwargs.get("max_completion_tokens")  # it replaced max_tokens, and wins over it
     if newer_max_tokens is not None:
         add_present(request.attributes, {gen_ai.GEN_AI_REQUEST_MAX_TOKENS: newer_max_tokens})
@@ -99,7 +104,7 @@ def chat_request(instance: Any, kwargs: dict[str, Any]) -> Request:
 def responses_request(instance: Any, kwargs: dict[str, Any]) -> Request:
     """``responses.create`` keywords as span attributes."""
     request = _request(CHAT, instance, kwargs, _RESPONSES_PARAMETERS)
-    request.attributes[openai_attrs.OPENAI_API_TYPE] = openai_attrs.OpenaiApiTypeValues.RESPONSES.value
+    request.attributes[openai_attrs.OPENAI_API_TYPE] = _RESPONSES_API
     if capture_content():
         prompt = kwargs.get("input")
         messages = [message("user", [text_part(prompt)])] if isinstance(prompt, str) else _responses_input(prompt)
