@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,18 @@ from tests.support.scripts import kill_started_scripts
 os.environ["AGENTOPS_QUIET"] = "1"  # unit tests read spans, not stderr summaries
 # LiteLLM fetches its model price map from the internet when imported; tests talk to loopback only.
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sigint_as_from_a_terminal() -> None:
+    """SIGINT at Python's default, so the scripts the signal tests start inherit it.
+
+    A shell without job control starts background jobs with SIGINT ignored, and an ignored
+    signal stays ignored in every child: the scripts would then ignore the SIGINT the tests
+    send (agentops-otel leaves an ignored signal ignored, as the application chose).
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class Recorded:
