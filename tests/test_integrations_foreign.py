@@ -150,7 +150,7 @@ def test_any_other_instrumentations_llm_span_in_a_session_is_priced_in_the_rollu
     with agentops.start_session() as session:  # ends the session when the block ends
         llm_call(recorded.provider.get_tracer(SCOPE))
     assert recorded.one("session").attributes["agentops.session.llm_calls"] == 1
-    assert session.stats.cost == Decimal(repr(PRICE))
+    assert session.stats.cost_usd == Decimal(repr(PRICE))
 
 
 @pytest.mark.parametrize("provider", ["ollama", "api.example.net", "openai-compatible"])

@@ -272,7 +272,7 @@ class Session:
         if self._on_end is not None:
             with handle_internal_errors("reporting an ended session"):
                 self._on_end(self)
-        return self._stats.cost
+        return self._stats.cost_usd
 
     def _end_span(self, state: EndState, reason: str | None) -> None:
         span = self._span

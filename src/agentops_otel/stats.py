@@ -121,8 +121,6 @@ class SessionStats:
         with self._lock:
             return self._summed_cost()
 
-    cost = cost_usd
-
     def _summed_cost(self) -> Decimal:
         """The cost with the unsummed ones added in (under the lock)."""
         if self._unsummed_costs:

@@ -61,5 +61,5 @@ def test_async_generate_content(recorded: Recorded, llm_server: LLMServer) -> No
     session = agentops.start_session()
     asyncio.run(two_calls())
     gemini.close()
-    assert_counted_once(recorded, session, session.stats.cost, calls=2, provider="gcp.gen_ai")
-    assert session.stats.cost == 2 * Decimal(repr(PRICE))
+    assert_counted_once(recorded, session, session.stats.cost_usd, calls=2, provider="gcp.gen_ai")
+    assert session.stats.cost_usd == 2 * Decimal(repr(PRICE))

@@ -48,7 +48,7 @@ def test_acompletion(recorded: Recorded, llm_server: LLMServer) -> None:
 
     session = agentops.start_session()
     asyncio.run(two_calls())
-    assert_counted_once(recorded, session, session.stats.cost, calls=2, provider="openai")
+    assert_counted_once(recorded, session, session.stats.cost_usd, calls=2, provider="openai")
 
 
 def test_stream(recorded: Recorded, llm_server: LLMServer) -> None:
