@@ -129,3 +129,25 @@ def test_a_tool_span_right_inside_a_span_of_the_same_tool_is_one_call(
             pass
         outer_span.set_attributes(tool("get_weather"))  # as OpenInference adds GenAI's attributes at the end
     assert (session.stats.spans, session.stats.tool_calls) == (2, tool_calls)
+
+
+def test_a_span_claiming_an_end_state_its_status_contradicts_is_logged_and_a_real_root_is_not(
+    recorded: Recorded, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The processor's safety net for session roots, which it checks only on spans no session counted."""
+    with caplog.at_level(logging.WARNING, logger="agentops_otel"):
+        session = agentops.start_session()
+        token = otel_context.attach(session.context())  # a span of the session with the end-state key: counted
+        try:
+            tracer = recorded.provider.get_tracer("tests")
+            tracer.start_span("counted", attributes={"agentops.session.end_state": "Success"}).end()
+        finally:
+            otel_context.detach(token)
+        forged = recorded.provider.get_tracer("tests").start_span(
+            "forged root", attributes={"session.id": session.session_id, "agentops.session.end_state": "Success"}
+        )
+        forged.end()  # status UNSET, where Success means OK
+        session.end_session("Success")
+    warnings = [record.getMessage() for record in caplog.records]
+    assert warnings == ["Session span forged root ended with status StatusCode.UNSET but end state Success"]
+    assert session.get_analytics()["Errors"] == 0 and session.stats.spans == 1
